@@ -1,0 +1,118 @@
+#!/bin/sh
+# Stage boot: boot VARIANT's kernel in QEMU on base.cpio + a per-boot archive,
+# in one of the modes of harness/guest/init:
+#   boot.sh tests          run the selftests (TESTS: list of coll:prog)
+#   boot.sh run            run CMD, show its output, exit with its status
+#   boot.sh shell          interactive shell on the serial console
+#   boot.sh probe          the KVM probe (prints the marker at once)
+# OVERLAY=DIR adds DIR's files to the initramfs. The console goes to
+# console.log, what the guest reports to results.log (second serial port),
+# both in the run directory printed at the end; the run directory's path is
+# also in build/logs/last-<variant>.
+. "$(dirname "$0")/lib.sh"
+MODE=${1:-tests}
+STAGE="boot $VARIANT${KCFG#guest}"
+QEMU=${QEMU:-qemu-system-x86_64}
+MEM=${MEM:-1G}
+SMP=${SMP:-2}
+APPEND=${APPEND:-}
+
+check_variant "$VARIANT"
+out=$(variant_out "$VARIANT" "$KCFG")
+kernel=$out/bzImage.harness
+[ -f "$kernel" ] || die "no kernel $kernel (build it: make build VARIANT=$VARIANT)"
+[ -f "$BUILD/initramfs/base.cpio" ] || die "no initramfs (make initramfs)"
+command -v "$QEMU" >/dev/null || die "$QEMU not found (package qemu-system-x86)"
+
+# ACCEL=auto takes KVM only if a probe boot with it printed its marker in
+# time; the answer is kept in build/state/kvm (delete it to probe again).
+accel() {
+	case ${ACCEL:-auto} in
+	tcg|kvm) echo "$ACCEL"; return ;;
+	esac
+	if [ ! -f "$STATE/kvm" ]; then
+		_a=tcg
+		if [ -w /dev/kvm ]; then
+			stage "probing KVM (once per machine)" >&2
+			ACCEL=kvm TIMEOUT=15 "$0" probe >/dev/null 2>&1 && _a=kvm
+		fi
+		mkdir -p "$STATE"
+		echo "$_a" >"$STATE/kvm"
+	fi
+	cat "$STATE/kvm"
+}
+
+# the per-boot archive: run.conf, the command, the overlay
+per_boot() {
+	_d=$run/cpio
+	mkdir -p "$_d/harness"
+	if [ -n "${OVERLAY:-}" ]; then
+		[ -d "$OVERLAY" ] || die "OVERLAY=$OVERLAY is not a directory"
+		cp -a "$OVERLAY/." "$_d/"
+	fi
+	{
+		echo "MODE=$MODE"
+		echo "TESTS='${TESTS:-}'"
+	} >"$_d/harness/run.conf"
+	printf '%s\n' "${CMD:-true}" >"$_d/harness/cmd"
+	"$TOP/harness/initramfs.sh" run "$_d" "$run/run.cpio"
+	cat "$BUILD/initramfs/base.cpio" "$run/run.cpio" >"$run/initramfs.cpio"
+}
+
+qemu_args() {
+	_accel=$1
+	echo "-M q35 -accel $_accel -m $MEM -smp $SMP -nodefaults -no-user-config"
+	[ -f /usr/share/qemu/qboot.rom ] && [ "$_accel" = tcg ] && echo "-bios /usr/share/qemu/qboot.rom"
+	echo "-display none -no-reboot -kernel $kernel -initrd $run/initramfs.cpio"
+}
+
+cmdline() {
+	echo "console=ttyS0 panic=-1 loglevel=${LOGLEVEL:-5} oops=panic $APPEND"
+}
+
+run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$VARIANT${KCFG#guest}-$MODE
+mkdir -p "$run"
+ln -sfn "$run" "$LOGDIR/last-$VARIANT${KCFG#guest}"
+per_boot
+a=$(accel)
+: >"$run/results.log"
+# shellcheck disable=SC2046 # qemu_args prints one option per word
+set -- $(qemu_args "$a") -append "$(cmdline)"
+case $MODE in
+shell)
+	"$QEMU" "$@" -chardev stdio,id=con,mux=on,signal=off,logfile="$run/console.log" \
+		-serial chardev:con -mon chardev=con,mode=readline \
+		-serial file:"$run/results.log"
+	exit 0 ;;
+tests) timeout=${TIMEOUT:-1200} ;;
+*) timeout=${TIMEOUT:-300} ;;
+esac
+if [ "$V" = 1 ]; then
+	con="-chardev stdio,id=con,signal=off,logfile=$run/console.log"
+else
+	con="-chardev file,id=con,path=$run/console.log"
+fi
+stage "$MODE on $a ($(basename "$run"))"
+start=$(date +%s)
+# shellcheck disable=SC2086 # $con is a list of options
+timeout -k 5 "$timeout" "$QEMU" "$@" $con -serial chardev:con \
+	-serial file:"$run/results.log" </dev/null &
+qpid=$!
+if [ "$MODE" = run ]; then
+	tail -n +1 -f --pid="$qpid" "$run/results.log" | grep -v '^HARNESS-END '
+fi
+rc=0
+wait "$qpid" || rc=$?
+echo "$(($(date +%s) - start))" >"$run/seconds"
+[ "$rc" = 124 ] && die "guest did not finish within ${timeout}s and was killed; console log: $run/console.log"
+[ "$rc" = 0 ] || die "QEMU failed (exit $rc); console log: $run/console.log"
+status=$(sed -n 's/^HARNESS-END status=//p' "$run/results.log" | tail -n 1)
+[ -n "$status" ] || die "the guest ended without its marker (panic?); console log: $run/console.log"
+if [ "$MODE" = run ]; then
+	splats=$(grep -v '^#' "$TOP/harness/splats.txt" | grep -E -f - "$run/console.log")
+	if [ -n "$splats" ]; then
+		printf '%s\n' "$splats" >&2
+		die "the kernel reported the above; console log: $run/console.log"
+	fi
+fi
+exit "$status"

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Stage build: bzImage (and the uapi headers) of VARIANT with config KCFG,
+# out of tree in build/out/<variant>[-<kcfg>]. One kernel build at a time on
+# this machine: builds take build/.build.lock.
+. "$(dirname "$0")/lib.sh"
+STAGE="build $VARIANT${KCFG#guest}"
+
+check_variant "$VARIANT"
+src=$(variant_src "$VARIANT")
+out=$(variant_out "$VARIANT" "$KCFG")
+[ -f "$out/.config" ] || die "no $out/.config (run the config stage first)"
+
+set -- -C "$src" O="$out" -j"$(ncpus)"
+if command -v ccache >/dev/null 2>&1; then
+	export CCACHE_DIR="${CCACHE_DIR:-$BUILD/ccache}"
+	set -- "$@" CC="ccache gcc"
+fi
+# the same timestamp and host in every build, so ccache and diffs stay quiet
+export KBUILD_BUILD_TIMESTAMP="${KBUILD_BUILD_TIMESTAMP:-2026-01-01}"
+export KBUILD_BUILD_HOST=harness KBUILD_BUILD_USER=harness
+
+log=$LOGDIR/build-$VARIANT-$KCFG.log
+stage "bzImage ($(git -C "$src" log -1 --format=%h:%s | cut -c1-60))"
+exec 9>"$BUILD/.build.lock"
+flock 9
+run_logged "$log" make "$@" ${W:+W=$W} bzImage headers ||
+	die "kernel build failed: $log"
+warnings=$(grep -c ': warning:' "$log")
+[ "$warnings" = 0 ] || stage "$warnings compiler warning(s), see $log"
+cp "$out/arch/x86/boot/bzImage" "$out/bzImage.harness"

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Stage config: tinyconfig + configs/<KCFG fragments> for VARIANT, merged with
+# the tree's merge_config.sh, then olddefconfig; then every option the
+# fragments ask for is checked in the result (tinyconfig drops options whose
+# dependencies are off without a word).
+#   config.sh            configure VARIANT/KCFG (skipped when nothing changed)
+#   config.sh check CONFIG FRAGMENT...   only the check (used by the harness's tests)
+. "$(dirname "$0")/lib.sh"
+STAGE="config $VARIANT${KCFG#guest}"
+
+# Fragments of a config name: guest is the base of every other one.
+fragments() {
+	printf '%s\n' "$TOP/configs/guest.config"
+	[ "$KCFG" = guest ] || printf '%s\n' "$TOP/configs/$KCFG.config"
+}
+
+# check_config CONFIG FRAGMENT...: print every requested option that did not take.
+check_config() {
+	_cfg=$1
+	shift
+	cat "$@" | sed -n -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' -e t -e '/^CONFIG_/p' |
+		while IFS='=' read -r _opt _want; do
+			_got=$(sed -n "s/^$_opt=//p" "$_cfg")
+			[ -n "$_got" ] || _got=n
+			[ "$_got" = "$_want" ] || printf '  %s: asked %s, got %s\n' "$_opt" "$_want" "$_got"
+		done
+}
+
+configure() {
+	check_variant "$VARIANT"
+	_src=$(variant_src "$VARIANT")
+	_out=$(variant_out "$VARIANT" "$KCFG")
+	_frags=$(fragments)
+	for _f in $_frags; do
+		[ -f "$_f" ] || die "config fragment $_f not found"
+	done
+	# shellcheck disable=SC2086 # one path per word
+	_key="$(hash_files $_frags) $(git -C "$_src" rev-parse HEAD)"
+	_id=config-$VARIANT-$KCFG
+	if stamp_ok "$_id" "$_key" && [ -f "$_out/.config" ]; then
+		return 0
+	fi
+	stage "tinyconfig + $(for _f in $_frags; do printf '%s ' "${_f##*/}"; done)"
+	mkdir -p "$_out"
+	_log=$LOGDIR/$_id.log
+	run_logged "$_log" make -C "$_src" O="$_out" tinyconfig || exit 1
+	# shellcheck disable=SC2086
+	run_logged "$_log.merge" "$_src/scripts/kconfig/merge_config.sh" -m \
+		-O "$_out" "$_out/.config" $_frags || exit 1
+	run_logged "$_log.olddefconfig" make -C "$_src" O="$_out" olddefconfig || exit 1
+	# shellcheck disable=SC2086
+	_bad=$(check_config "$_out/.config" $_frags)
+	if [ -n "$_bad" ]; then
+		printf '%s\n' "$_bad" >&2
+		die "config options that did not take (their dependencies are off?) in $_out/.config"
+	fi
+	stamp_set "$_id" "$_key"
+}
+
+case ${1:-} in
+check)
+	shift
+	_cfg=$1
+	shift
+	_bad=$(check_config "$_cfg" "$@")
+	[ -z "$_bad" ] || { printf '%s\n' "$_bad"; exit 1; }
+	;;
+'') configure ;;
+*) die "usage: config.sh [check CONFIG FRAGMENT...]" ;;
+esac

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Stage initramfs: build/initramfs/base.cpio with BusyBox (busybox-static),
+# the installed selftests (build/kselftest), our guest programs and /init.
+# Packed with the kernel tree's usr/gen_init_cpio (built here from the
+# scratch tree's source), from a generated file list: no root dir entry, so
+# / stays 0755 whoever runs the tests.
+#   initramfs.sh                 build base.cpio
+#   initramfs.sh run DIR OUT     pack DIR (the per-boot files) into OUT
+. "$(dirname "$0")/lib.sh"
+STAGE=initramfs
+IRD=$BUILD/initramfs
+GEN=$BUILD/tools/gen_init_cpio
+
+gen_tool() {
+	[ -x "$GEN" ] && [ "$GEN" -nt "$TREE/usr/gen_init_cpio.c" ] && return 0
+	mkdir -p "$BUILD/tools"
+	gcc -O2 -o "$GEN" "$TREE/usr/gen_init_cpio.c" || die "could not build $GEN"
+}
+
+# list_dir SRC DEST: gen_init_cpio lines for the tree SRC placed at DEST
+list_dir() {
+	(cd "$1" && find . -mindepth 1 | sort) | while read -r _p; do
+		_p=${_p#./}
+		_m=$(stat -c %a "$1/$_p")
+		if [ -L "$1/$_p" ]; then
+			echo "slink $2/$_p $(readlink "$1/$_p") 777 0 0"
+		elif [ -d "$1/$_p" ]; then
+			echo "dir $2/$_p $_m 0 0"
+		else
+			echo "file $2/$_p $1/$_p $_m 0 0"
+		fi
+	done
+}
+
+skeleton() {
+	for _d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /tmp /etc \
+		/root /mnt /harness /kselftest; do
+		echo "dir $_d 755 0 0"
+	done
+	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "file /bin/busybox /bin/busybox 755 0 0"
+	for _a in $(/bin/busybox --list-full); do
+		[ "$_a" = bin/busybox ] || echo "slink /$_a /bin/busybox 777 0 0"
+	done
+	echo "file /init $TOP/harness/guest/init 755 0 0"
+	echo "file /usr/bin/timeout $TOP/harness/guest/timeout 755 0 0"
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$IRD/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$IRD/group"
+	echo "file /etc/passwd $IRD/passwd 644 0 0"
+	echo "file /etc/group $IRD/group 644 0 0"
+}
+
+base() {
+	[ -x /bin/busybox ] || die "/bin/busybox missing (package busybox-static)"
+	[ -f "$BUILD/kselftest/run_kselftest.sh" ] || die "no selftests installed in $BUILD/kselftest (selftests stage)"
+	gen_tool
+	mkdir -p "$IRD"
+	{
+		skeleton
+		list_dir "$BUILD/kselftest" /kselftest
+	} >"$IRD/base.list"
+	stage "base.cpio ($(grep -c '^file' "$IRD/base.list") files)"
+	"$GEN" "$IRD/base.list" >"$IRD/base.cpio.tmp" || die "gen_init_cpio failed on $IRD/base.list"
+	mv "$IRD/base.cpio.tmp" "$IRD/base.cpio"
+}
+
+run_cpio() {
+	gen_tool
+	list_dir "$1" "" >"$2.list"
+	"$GEN" "$2.list" >"$2" || die "gen_init_cpio failed on $2.list"
+}
+
+case ${1:-} in
+'') base ;;
+run) run_cpio "$2" "$3" ;;
+*) die "usage: initramfs.sh [run DIR OUT]" ;;
+esac

@@ -1,0 +1,96 @@
+# shellcheck shell=sh
+# Common helpers for the harness stages. Sourced, never run.
+# Every stage prints one short line per step ("[build series] bzImage") and
+# keeps the full output in a log file whose path it prints on failure.
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=$BUILD/linux
+STATE=$BUILD/state
+LOGDIR=$BUILD/logs
+V=${V:-0}
+VARIANT=${VARIANT:-series}
+KCFG=${KCFG:-guest}
+TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+
+msg() {
+	printf '%s\n' "$*"
+}
+
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+stage() {
+	printf '[%s] %s\n' "$STAGE" "$*"
+}
+
+check_variant() {
+	case $1 in
+	stock|base|series) ;;
+	*) die "VARIANT=$1: expected stock, base or series" ;;
+	esac
+}
+
+# Source tree of a variant: series is the scratch tree itself (so edits
+# there are built), stock and base are worktrees at the tags of that name.
+variant_src() {
+	if [ "$1" = series ]; then
+		printf '%s\n' "$TREE"
+	else
+		printf '%s\n' "$BUILD/wt/$1"
+	fi
+}
+
+# Object directory of a variant built with a config (guest, debug, ...).
+variant_out() {
+	if [ "$2" = guest ]; then
+		printf '%s\n' "$BUILD/out/$1"
+	else
+		printf '%s\n' "$BUILD/out/$1-$2"
+	fi
+}
+
+# run_logged LOG CMD...: run CMD with its output in LOG (and on the
+# terminal with V=1); on failure show the tail and the log's path.
+run_logged() {
+	_log=$1
+	shift
+	mkdir -p "$(dirname "$_log")"
+	if [ "$V" = 1 ]; then
+		{ "$@" 2>&1; echo $? >"$_log.rc"; } | tee "$_log"
+		_rc=$(cat "$_log.rc")
+		rm -f "$_log.rc"
+	else
+		_rc=0
+		"$@" >"$_log" 2>&1 || _rc=$?
+	fi
+	[ "$_rc" = 0 ] && return 0
+	printf '[%s] failed (exit %s): %s\n' "$STAGE" "$_rc" "$*" >&2
+	tail -n 20 "$_log" | sed 's/^/    /' >&2
+	printf '[%s] full log: %s\n' "$STAGE" "$_log" >&2
+	return "$_rc"
+}
+
+# hash of files (content and name), for stamps
+hash_files() {
+	for _f in "$@"; do
+		[ -e "$_f" ] || continue
+		printf '%s\n' "${_f##*/}"
+		cat "$_f"
+	done | sha1sum | cut -d' ' -f1
+}
+
+stamp_ok() {
+	[ -f "$STATE/$1" ] && [ "$(cat "$STATE/$1")" = "$2" ]
+}
+
+stamp_set() {
+	mkdir -p "$STATE"
+	printf '%s\n' "$2" >"$STATE/$1"
+}
+
+ncpus() {
+	nproc 2>/dev/null || echo 2
+}

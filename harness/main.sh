@@ -1,0 +1,73 @@
+#!/bin/sh
+# The user-facing jobs, called by the Makefile:
+#   main.sh all       prepare, test the series kernel, show the demo and the summary
+#   main.sh test      everything that must hold for a change to land
+#   main.sh prepare   deps, tree, series kernel, selftests, initramfs
+#   main.sh boot MODE boot VARIANT for make run / make shell
+. "$(dirname "$0")/lib.sh"
+STAGE=main
+H=$TOP/harness
+
+prepare() {
+	"$H/deps.sh" || exit 1
+	"$H/tree.sh" || exit 1
+	VARIANT=series KCFG=guest "$H/variant.sh" build || exit 1
+	"$H/selftests.sh" || exit 1
+	"$H/initramfs.sh" || exit 1
+}
+
+# suite NAME CMD...: CMD leaves build/logs/summary-NAME.json; if it does
+# not (it broke down), that counts as one failure
+suite() {
+	_name=$1
+	shift
+	"$@"
+	[ -f "$LOGDIR/summary-$_name.json" ] && return
+	echo "[test] FAIL $_name: no summary (it stopped early; see above)" >&2
+	printf '{"variant": "%s", "counts": {"passed": 0, "failed": 1, "skipped": 0}}\n' \
+		"$_name" >"$LOGDIR/summary-$_name.json"
+}
+
+demo() {
+	_run=$(readlink "$LOGDIR/last-$VARIANT")
+	echo
+	echo "Demonstration (guest/demo.c on the $VARIANT kernel):"
+	sed -n '/^# selftests: harness: demo$/,/^[a-z]*ok [0-9]* selftests: harness: demo/p' \
+		"$_run/results.log" | sed -n 's/^# # /  /p; s/^# \(not ok\|ok\) [0-9]* /  \1: /p'
+	echo
+}
+
+all() {
+	prepare
+	rm -f "$LOGDIR"/summary-*.json
+	_rc=0
+	"$H/variant.sh" test || _rc=1
+	demo
+	python3 "$H/results.py" total "$LOGDIR"/summary-*.json || _rc=1
+	return "$_rc"
+}
+
+test_all() {
+	mkdir -p "$LOGDIR"
+	rm -f "$LOGDIR"/summary-*.json
+	"$H/deps.sh" || exit 1
+	suite harness "$TOP/tests/run.sh"
+	prepare
+	for _v in ${VARIANTS:-series base stock}; do
+		suite "$_v" env VARIANT="$_v" "$H/variant.sh" test
+	done
+	suite harness-boot "$TOP/tests/boot-failures.sh"
+	echo
+	python3 "$H/results.py" total "$LOGDIR"/summary-*.json
+}
+
+case ${1:-all} in
+all) all ;;
+test) test_all ;;
+prepare) prepare ;;
+boot)
+	prepare
+	[ "$VARIANT" = series ] || "$H/variant.sh" build || exit 1
+	exec "$H/boot.sh" "$2" ;;
+*) die "usage: main.sh all|test|prepare|boot MODE" ;;
+esac

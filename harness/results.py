@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host side of a test run: which tests run, what the guest reported, and
+whether that is what expect/<variant>.txt says.
+
+  results.py runlist RUNLIST KSELFTEST_LIST        tests to run (coll:prog), one a line
+  results.py verdict --variant V --run-dir DIR ... check one boot, print its summary
+  results.py total SUMMARY.json...                 add up summaries: "N passed, N failed, N skipped"
+
+A result is named COLL:PROG for a program and COLL:PROG/CASE for one of its
+KTAP cases. Expectation files list what is not a pass:
+  fail pidfd:pidfd_setns_test/current_nsset.pidns  # why
+  skip pidns:errors/*                              # why (fnmatch patterns allowed)
+Everything else must pass, and every listed entry must match a result that
+behaves as listed: an expected failure that passes is an error too.
+"""
+import argparse
+import fnmatch
+import json
+import os
+import re
+import sys
+
+MARKER = re.compile(r'^HARNESS-END status=(-?\d+)\s*$')
+TOP = re.compile(r'^(not )?ok \d+ selftests: (\S+): (\S+)(.*)$')
+HEADER = re.compile(r'^# selftests: (\S+): (\S+)\s*$')
+CASE = re.compile(r'^# (not )?ok \d+ (.*?)\s*$')
+
+
+def directive(rest):
+    """'# SKIP why' -> ('skip', 'why'); XFAIL counts as a pass, XPASS as a failure."""
+    m = re.search(r'#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|exit=\S+)\s*(.*)$', rest, re.I)
+    if not m:
+        return None, ''
+    return m.group(1).upper(), m.group(2)
+
+
+def status_of(failed, rest):
+    d, _ = directive(rest)
+    if d == 'SKIP':
+        return 'skip'
+    if d == 'XFAIL':
+        return 'pass'
+    if d == 'XPASS':
+        return 'fail'
+    return 'fail' if failed else 'pass'
+
+
+def parse_ktap(lines):
+    """run_kselftest.sh output -> {program id: {'status', 'note', 'cases': {name: status}}}"""
+    progs = {}
+    cur = None
+    for line in lines:
+        line = line.rstrip('\r\n')
+        m = HEADER.match(line)
+        if m:
+            cur = '%s:%s' % m.groups()
+            progs.setdefault(cur, {'status': None, 'note': '', 'cases': {}})
+            continue
+        m = TOP.match(line)
+        if m:
+            pid = '%s:%s' % (m.group(2), m.group(3))
+            p = progs.setdefault(pid, {'status': None, 'note': '', 'cases': {}})
+            p['status'] = status_of(m.group(1), m.group(4))
+            p['note'] = m.group(4).strip(' #')
+            cur = None
+            continue
+        m = CASE.match(line)
+        if m and cur:
+            name, rest = m.group(2), ''
+            if ' # ' in name:
+                name, rest = name.split(' # ', 1)
+                rest = '# ' + rest
+            name = name.strip()
+            cases = progs[cur]['cases']
+            key, n = name, 2
+            while key in cases:
+                key, n = '%s#%d' % (name, n), n + 1
+            cases[key] = status_of(m.group(1), rest)
+    return progs
+
+
+def read_expect(path):
+    """[(status, pattern, reason, line number)]"""
+    out = []
+    if not path or not os.path.exists(path):
+        return out
+    with open(path) as f:
+        for no, line in enumerate(f, 1):
+            body, _, reason = line.partition(' #')
+            body = body.strip()
+            if not body or body.startswith('#'):
+                continue
+            st, _, pat = body.partition(' ')
+            if st not in ('fail', 'skip', 'pass') or not pat.strip():
+                raise SystemExit('%s:%d: expected "fail|skip ID  # reason"' % (path, no))
+            if not reason.strip():
+                raise SystemExit('%s:%d: %s needs a reason after " #"' % (path, no, pat))
+            out.append((st, pat.strip(), reason.strip(), no))
+    return out
+
+
+def runlist(rl_path, ks_list):
+    rules = []
+    with open(rl_path) as f:
+        for no, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            entry, _, reason = line.partition(' ')
+            if entry.startswith('-'):
+                if not reason.strip():
+                    raise SystemExit('%s:%d: %s: an exclusion needs a reason' % (rl_path, no, entry))
+                rules.append((entry[1:], False))
+            else:
+                rules.append((entry, True))
+    with open(ks_list) as f:
+        installed = [l.strip() for l in f if l.strip()]
+    run, errors = [], []
+    for t in installed:
+        exact = [inc for pat, inc in rules if pat == t]
+        globbed = [inc for pat, inc in rules if pat != t and fnmatch.fnmatchcase(t, pat)]
+        decided = exact or globbed
+        if not decided:
+            errors.append(t)
+        elif decided[0]:
+            run.append(t)
+    if errors:
+        raise SystemExit('%s: not in the run list (add it, or exclude it with a reason): %s'
+                         % (rl_path, ' '.join(errors)))
+    return run
+
+
+def splat_patterns(path):
+    with open(path) as f:
+        return [re.compile(l.rstrip('\n')) for l in f if l.strip() and not l.startswith('#')]
+
+
+def find_splats(text_lines, patterns):
+    return [l.rstrip() for l in text_lines if any(p.search(l) for p in patterns)]
+
+
+def dmesg_section(lines):
+    out, inside = [], False
+    for l in lines:
+        if l.startswith('HARNESS-DMESG-BEGIN'):
+            inside = True
+        elif l.startswith('HARNESS-DMESG-END'):
+            inside = False
+        elif inside:
+            out.append(l)
+    return out
+
+
+def compare(progs, expected, planned):
+    """-> (rows per result, problems). A row: (id, observed, expected)."""
+    rows, problems = [], []
+    used = set()
+
+    def want(rid):
+        for st, pat, reason, no in expected:
+            if rid == pat or fnmatch.fnmatchcase(rid, pat):
+                used.add(no)
+                return st
+        return 'pass'
+
+    for pid in planned:
+        if pid not in progs or progs[pid]['status'] is None:
+            problems.append('%s: no result (the guest died or the runner stopped before it)' % pid)
+            rows.append((pid, 'missing', want(pid)))
+    for pid, p in sorted(progs.items()):
+        if p['status'] is None:
+            continue
+        case_rows = [('%s/%s' % (pid, c), st, want('%s/%s' % (pid, c))) for c, st in p['cases'].items()]
+        rows.extend(case_rows)
+        for rid, got, exp in case_rows:
+            if got != exp:
+                problems.append('%s: %s, expected %s' % (rid, got, exp))
+        listed = [e for e in expected if e[1] == pid]
+        if listed:
+            pexp = want(pid)
+        elif any(exp == 'fail' for _, _, exp in case_rows):
+            pexp = 'fail'
+        elif case_rows and all(exp == 'skip' for _, _, exp in case_rows):
+            pexp = 'skip'
+        else:
+            pexp = want(pid)
+        if not case_rows:
+            rows.append((pid, p['status'], pexp))
+        if p['status'] != pexp and not (pexp == 'fail' and any(g != e for _, g, e in case_rows)):
+            why = ' (%s)' % p['note'] if p['note'] else ''
+            problems.append('%s: program %s%s, expected %s' % (pid, p['status'], why, pexp))
+    for st, pat, reason, no in expected:
+        if no not in used:
+            problems.append('expectation line %d (%s %s) matches no result: remove it or fix the name'
+                            % (no, st, pat))
+    return rows, problems
+
+
+def verdict(a):
+    with open(os.path.join(a.run_dir, 'results.log'), errors='replace') as f:
+        res = f.read().splitlines()
+    console_path = os.path.join(a.run_dir, 'console.log')
+    with open(console_path, errors='replace') as f:
+        console = f.read().splitlines()
+    problems = []
+    marker = [m.group(1) for m in map(MARKER.match, res) if m]
+    if not marker:
+        problems.append('no end marker from the guest: it panicked, hung or was killed; console log: %s'
+                        % console_path)
+    splats = find_splats(console + dmesg_section(res), splat_patterns(a.splats))
+    for s in sorted(set(splats)):
+        problems.append('kernel report: %s (console log: %s)' % (s, console_path))
+    progs = parse_ktap(res)
+    planned = [l.strip() for l in open(a.planned)] if a.planned else []
+    rows, cmp_problems = compare(progs, read_expect(a.expect), planned)
+    problems += cmp_problems
+    counts = {'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0}
+    per = {}
+    for rid, got, exp in rows:
+        coll = rid.split(':', 1)[0]
+        c = per.setdefault(coll, {'pass': 0, 'fail': 0, 'skip': 0, 'missing': 0, 'bad': 0})
+        c[got] = c.get(got, 0) + 1
+        if got != exp:
+            c['bad'] += 1
+            counts['failed'] += 1
+        elif got == 'skip':
+            counts['skipped'] += 1
+        else:
+            counts['passed'] += 1
+            counts['xfail'] += got == 'fail'
+    # failures of the run itself (marker, splats, stale expectations) count once each
+    counts['failed'] += len(problems) - sum(c['bad'] for c in per.values())
+    name = a.variant
+    print('[verdict %s] %-14s %5s %5s %5s %7s' % (name, 'collection', 'pass', 'fail', 'skip', 'unexp.'))
+    for coll in sorted(per):
+        c = per[coll]
+        print('[verdict %s] %-14s %5d %5d %5d %7d' % (name, coll, c['pass'], c['fail'] + c['missing'],
+                                                      c['skip'], c['bad']))
+    for p in problems:
+        print('[verdict %s] FAIL %s' % (name, p))
+    print('[verdict %s] %d passed (%d of them expected failures), %d failed, %d skipped; results: %s'
+          % (name, counts['passed'], counts['xfail'], counts['failed'], counts['skipped'],
+             os.path.join(a.run_dir, 'results.log')))
+    if a.summary:
+        with open(a.summary, 'w') as f:
+            json.dump({'variant': name, 'counts': counts, 'problems': problems,
+                       'rows': rows}, f, indent=1)
+    return 1 if counts['failed'] else 0
+
+
+def total(paths):
+    t = {'passed': 0, 'failed': 0, 'skipped': 0}
+    for p in paths:
+        with open(p) as f:
+            c = json.load(f)['counts']
+        for k in t:
+            t[k] += c.get(k, 0)
+    print('%d passed, %d failed, %d skipped' % (t['passed'], t['failed'], t['skipped']))
+    return 1 if t['failed'] else 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest='cmd', required=True)
+    r = sub.add_parser('runlist')
+    r.add_argument('runlist')
+    r.add_argument('kselftest_list')
+    v = sub.add_parser('verdict')
+    v.add_argument('--variant', required=True)
+    v.add_argument('--run-dir', required=True)
+    v.add_argument('--expect')
+    v.add_argument('--planned')
+    v.add_argument('--splats', default=os.path.join(os.path.dirname(__file__), 'splats.txt'))
+    v.add_argument('--summary')
+    t = sub.add_parser('total')
+    t.add_argument('summaries', nargs='+')
+    a = ap.parse_args()
+    if a.cmd == 'runlist':
+        print('\n'.join(runlist(a.runlist, a.kselftest_list)))
+        return 0
+    if a.cmd == 'verdict':
+        return verdict(a)
+    return total(a.summaries)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Stage selftests: build the kselftest collections named in expect/runlist.txt
+# once, from the series tree, statically linked, and install them in
+# build/kselftest; add our guest programs (guest/) as the collection "harness".
+# Every kernel variant then runs these same binaries.
+. "$(dirname "$0")/lib.sh"
+STAGE=selftests
+
+src=$TREE
+hdr=$(variant_out series guest)/usr/include
+dest=$BUILD/kselftest
+[ -d "$hdr/linux" ] || die "no uapi headers in $hdr (build the series kernel first)"
+
+targets=$(sed -n 's/^\([a-z0-9_]*\):.*/\1/p' "$TOP/expect/runlist.txt" | grep -vx harness | sort -u |
+	while read -r _c; do
+		if [ -d "$src/tools/testing/selftests/$_c" ]; then
+			printf '%s ' "$_c"
+		else
+			stage "collection $_c is not in the tree yet: left out" >&2
+		fi
+	done)
+
+log=$LOGDIR/selftests.log
+stage "building $targets"
+rm -rf "$dest"
+run_logged "$log" make -C "$src/tools/testing/selftests" -j"$(ncpus)" \
+	O="$BUILD/kselftest-obj" TARGETS="$targets" \
+	KHDR_INCLUDES="-isystem $hdr" USERLDFLAGS=-static \
+	INSTALL_PATH="$dest" install || die "selftests build failed: $log"
+
+stage "guest programs"
+run_logged "$LOGDIR/guest.log" make -C "$TOP/guest" O="$BUILD/guest" \
+	KHDR_INCLUDES="-isystem $hdr" || die "guest programs failed to build: $LOGDIR/guest.log"
+mkdir -p "$dest/harness"
+for _p in "$BUILD"/guest/bin/*; do
+	cp "$_p" "$dest/harness/"
+	echo "harness:${_p##*/}" >>"$dest/kselftest-list.txt"
+done

@@ -1,0 +1,38 @@
+#!/bin/sh
+# One variant, end to end: config, build, boot with the selftests, verdict
+# against expect/<variant>.txt. Leaves build/logs/summary-<variant>.json.
+#   variant.sh build     config + build only
+#   variant.sh test      config + build + boot + verdict
+. "$(dirname "$0")/lib.sh"
+STAGE="test $VARIANT${KCFG#guest}"
+H=$TOP/harness
+
+kernel() {
+	"$H/config.sh" && "$H/build.sh"
+}
+
+planned() {
+	python3 "$H/results.py" runlist "$TOP/expect/runlist.txt" \
+		"$BUILD/kselftest/kselftest-list.txt" >"$STATE/planned" || exit 1
+}
+
+test_variant() {
+	kernel || exit 1
+	planned
+	_name=$VARIANT${KCFG#guest}
+	TESTS=$(cat "$STATE/planned") "$H/boot.sh" tests
+	_run=$(readlink "$LOGDIR/last-$_name")
+	# the guest's own status is not the verdict (expected failures make it
+	# non-zero); a run that broke down has no marker, which the verdict sees
+	python3 "$H/results.py" verdict --variant "$_name" --run-dir "$_run" \
+		--expect "$TOP/expect/$_name.txt" --planned "$STATE/planned" \
+		--summary "$LOGDIR/summary-$_name.json"
+	_rc=$?
+	return "$_rc"
+}
+
+case ${1:-test} in
+build) kernel ;;
+test) test_variant ;;
+*) die "usage: variant.sh [build|test]" ;;
+esac

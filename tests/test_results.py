@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of harness/results.py on captured and hand-made guest logs."""
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from contextlib import redirect_stdout
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
+import results  # noqa: E402
+
+LOGS = os.path.join(HERE, 'logs')
+
+GOOD = """HARNESS-BEGIN tests
+TAP version 13
+1..3
+# timeout set to 45
+# selftests: pidns: unshare
+# TAP version 13
+# 1..3
+# # Starting 3 tests from 1 test cases.
+# #  RUN           global.first_child_is_pid_1 ...
+# #            OK  global.first_child_is_pid_1
+# ok 1 global.first_child_is_pid_1
+# ok 2 global.needs_root # SKIP not root
+# not ok 3 global.second_unshare_einval
+# # FAILED: 2 / 3 tests passed.
+not ok 1 selftests: pidns: unshare # exit=1
+# timeout set to 45
+# selftests: pid_namespace: regression_enomem
+# TAP version 13
+# 1..1
+# ok 1 regression_enomem
+ok 2 selftests: pid_namespace: regression_enomem
+# selftests: proc: proc-loadavg-001
+ok 3 selftests: proc: proc-loadavg-001
+HARNESS-DMESG-BEGIN
+[    0.000000] Linux version 6.12.117
+HARNESS-DMESG-END
+HARNESS-END status=1
+"""
+
+EXPECT = """# comment
+fail pidns:unshare/global.second_unshare_einval  # base cannot unshare (issue 3)
+skip pidns:unshare/global.needs_root  # runs as nobody here
+"""
+
+PLANNED = ['pidns:unshare', 'pid_namespace:regression_enomem', 'proc:proc-loadavg-001']
+
+
+class Run:
+    """A run directory with results.log, console.log, expect and planned files."""
+
+    def __init__(self, results_log, console='', expect=EXPECT, planned=PLANNED):
+        self.dir = tempfile.mkdtemp(prefix='results-test-')
+        for name, text in (('results.log', results_log), ('console.log', console),
+                           ('expect.txt', expect), ('planned', '\n'.join(planned) + '\n')):
+            with open(os.path.join(self.dir, name), 'w') as f:
+                f.write(text)
+
+    def verdict(self):
+        a = type('A', (), {})()
+        a.variant, a.run_dir = 'test', self.dir
+        a.expect = os.path.join(self.dir, 'expect.txt')
+        a.planned = os.path.join(self.dir, 'planned')
+        a.splats = os.path.join(HERE, '..', 'harness', 'splats.txt')
+        a.summary = os.path.join(self.dir, 'summary.json')
+        out = io.StringIO()
+        with redirect_stdout(out):
+            rc = results.verdict(a)
+        with open(a.summary) as f:
+            return rc, out.getvalue(), json.load(f)
+
+
+class Parse(unittest.TestCase):
+    def test_parse_nested_cases_and_directives(self):
+        progs = results.parse_ktap(GOOD.splitlines())
+        self.assertEqual(progs['pidns:unshare']['status'], 'fail')
+        self.assertEqual(progs['pidns:unshare']['cases'], {
+            'global.first_child_is_pid_1': 'pass',
+            'global.needs_root': 'skip',
+            'global.second_unshare_einval': 'fail'})
+        self.assertEqual(progs['proc:proc-loadavg-001'], {'status': 'pass', 'note': '', 'cases': {}})
+
+    def test_parse_timeout_and_skip_of_a_program(self):
+        log = ['# selftests: a: b', 'not ok 1 selftests: a: b # TIMEOUT 45 seconds',
+               'ok 2 selftests: a: c # SKIP']
+        progs = results.parse_ktap(log)
+        self.assertEqual(progs['a:b']['status'], 'fail')
+        self.assertIn('TIMEOUT', progs['a:b']['note'])
+        self.assertEqual(progs['a:c']['status'], 'skip')
+
+    def test_parse_duplicate_case_names_kept_apart(self):
+        log = ['# selftests: a: b', '# ok 1 same', '# not ok 2 same', 'not ok 1 selftests: a: b']
+        self.assertEqual(results.parse_ktap(log)['a:b']['cases'], {'same': 'pass', 'same#2': 'fail'})
+
+
+class Verdict(unittest.TestCase):
+    def test_all_as_expected_passes(self):
+        rc, out, s = Run(GOOD).verdict()
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(s['counts'], {'passed': 4, 'failed': 0, 'skipped': 1, 'xfail': 1})
+
+    def test_unexpected_failure_fails(self):
+        rc, out, s = Run(GOOD, expect='').verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('global.second_unshare_einval: fail, expected pass', out)
+        self.assertIn('global.needs_root: skip, expected pass', out)
+
+    def test_expected_failure_that_passes_fails(self):
+        log = GOOD.replace('# not ok 3 global.second', '# ok 3 global.second').replace(
+            'not ok 1 selftests: pidns: unshare # exit=1', 'ok 1 selftests: pidns: unshare')
+        rc, out, _ = Run(log).verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('second_unshare_einval: pass, expected fail', out)
+
+    def test_expectation_matching_nothing_fails(self):
+        rc, out, _ = Run(GOOD, expect=EXPECT + 'fail pidns:gone/x  # renamed since\n').verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('matches no result', out)
+
+    def test_expectation_without_reason_is_refused(self):
+        with self.assertRaises(SystemExit):
+            Run(GOOD, expect='fail pidns:unshare/x\n').verdict()
+
+    def test_missing_marker_fails_and_names_console(self):
+        rc, out, _ = Run(GOOD.replace('HARNESS-END status=1\n', '')).verdict()
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, r'no end marker from the guest.*console log: .*console.log')
+
+    def test_program_that_never_reported_fails(self):
+        cut = GOOD[:GOOD.index('# selftests: proc')]
+        rc, out, _ = Run(cut + 'HARNESS-END status=1\n').verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('proc:proc-loadavg-001: no result', out)
+
+    def test_crash_after_passing_cases_fails(self):
+        log = GOOD.replace('ok 2 selftests: pid_namespace: regression_enomem',
+                           'not ok 2 selftests: pid_namespace: regression_enomem # exit=139')
+        rc, out, _ = Run(log).verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('regression_enomem: program fail (exit=139), expected pass', out)
+
+    def test_warning_in_console_fails(self):
+        console = '[    3.1] ------------[ cut here ]------------\n[    3.1] WARNING: CPU: 0 PID: 1 at kernel/pid.c:1\n'
+        rc, out, _ = Run(GOOD, console=console).verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('kernel report: [    3.1] WARNING: CPU: 0', out)
+
+    def test_report_in_dmesg_fails(self):
+        log = GOOD.replace('[    0.000000] Linux version 6.12.117',
+                           '[    9.0] BUG: KASAN: slab-use-after-free in free_pid')
+        rc, out, _ = Run(log).verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('BUG: KASAN', out)
+
+    def test_captured_panic(self):
+        with open(os.path.join(LOGS, 'panic-console.log')) as f:
+            console = f.read()
+        rc, out, _ = Run('', console=console).verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('no end marker', out)
+        self.assertIn('Kernel panic - not syncing', out)
+
+    def test_captured_hang(self):
+        with open(os.path.join(LOGS, 'hang-console.log')) as f:
+            console = f.read()
+        rc, out, _ = Run(GOOD[:GOOD.index('# selftests: pid_namespace')], console=console).verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('no end marker', out)
+        self.assertIn('no result', out)
+
+    def test_captured_stock_run_is_clean(self):
+        with open(os.path.join(LOGS, 'stock-results.log')) as f:
+            log = f.read()
+        progs = results.parse_ktap(log.splitlines())
+        self.assertGreater(sum(len(p['cases']) for p in progs.values()), 50)
+        self.assertIn('pidfd:pidfd_test', progs)
+
+
+class Runlist(unittest.TestCase):
+    def lists(self, runlist, installed):
+        d = tempfile.mkdtemp(prefix='runlist-test-')
+        paths = []
+        for name, text in (('runlist', runlist), ('installed', installed)):
+            paths.append(os.path.join(d, name))
+            with open(paths[-1], 'w') as f:
+                f.write(text)
+        return results.runlist(*paths)
+
+    def test_exact_entry_beats_glob(self):
+        run = self.lists('proc:loadavg\n-proc:*  not about pid namespaces\nnsfs:*\n',
+                         'proc:loadavg\nproc:self\nnsfs:owner\nnsfs:pidns\n')
+        self.assertEqual(run, ['proc:loadavg', 'nsfs:owner', 'nsfs:pidns'])
+
+    def test_unlisted_program_is_an_error(self):
+        with self.assertRaises(SystemExit) as e:
+            self.lists('nsfs:owner\n', 'nsfs:owner\nnsfs:pidns\n')
+        self.assertIn('nsfs:pidns', str(e.exception))
+
+    def test_exclusion_needs_a_reason(self):
+        with self.assertRaises(SystemExit):
+            self.lists('-nsfs:owner\n', 'nsfs:owner\n')
+
+
+class Total(unittest.TestCase):
+    def test_total_line(self):
+        d = tempfile.mkdtemp(prefix='total-test-')
+        paths = []
+        for i, c in enumerate(({'passed': 3, 'failed': 0, 'skipped': 1}, {'passed': 2, 'failed': 1, 'skipped': 0})):
+            paths.append(os.path.join(d, '%d.json' % i))
+            with open(paths[-1], 'w') as f:
+                json.dump({'counts': c}, f)
+        out = io.StringIO()
+        with redirect_stdout(out):
+            rc = results.total(paths)
+        self.assertEqual((rc, out.getvalue()), (1, '5 passed, 1 failed, 1 skipped\n'))
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -21,13 +21,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/pidfd.h>
 
 #include "kselftest.h"
 
-#ifndef PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE
+/* from <linux/pidfd.h>, which clashes with glibc's <fcntl.h> */
 #define PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE _IO(0xFF, 6)
-#endif
 
 /* 0 if the call failed with EINVAL, else 1 */
 static int einval(long ret)

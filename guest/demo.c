@@ -20,8 +20,11 @@ struct seen {
 	pid_t ppid;
 };
 
-/* fork a child that reports getpid() and getppid() through a pipe */
-static pid_t report_child(struct seen *seen, int hold_fd)
+/*
+ * fork a child that reports getpid() and getppid() through a pipe, then
+ * waits until the write end of hold[] is closed (if hold is not NULL)
+ */
+static pid_t report_child(struct seen *seen, int *hold)
 {
 	int fds[2];
 	pid_t pid;
@@ -38,10 +41,12 @@ static pid_t report_child(struct seen *seen, int hold_fd)
 		close(fds[0]);
 		if (write(fds[1], &me, sizeof(me)) != sizeof(me))
 			_exit(1);
-		/* stay alive until the parent closes hold_fd */
-		if (hold_fd >= 0)
-			while (read(hold_fd, &c, 1) > 0)
+		close(fds[1]);
+		if (hold) {
+			close(hold[1]);
+			while (read(hold[0], &c, 1) > 0)
 				;
+		}
 		_exit(0);
 	}
 	close(fds[1]);
@@ -70,13 +75,13 @@ int main(void)
 
 	if (pipe(hold))
 		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
-	pid1 = report_child(&first, hold[0]);
+	pid1 = report_child(&first, hold);
 	ksft_print_msg("first child:  pid %d seen from the caller, pid %d inside, parent %d inside\n",
 		       pid1, first.pid, first.ppid);
 	ksft_test_result(pid1 > 0 && first.pid == 1 && first.ppid == 0,
 			 "first_child_is_pid_1\n");
 
-	pid2 = report_child(&second, -1);
+	pid2 = report_child(&second, NULL);
 	ksft_print_msg("second child: pid %d seen from the caller, pid %d inside, parent %d inside\n",
 		       pid2, second.pid, second.ppid);
 	ksft_test_result(pid2 > 0 && second.pid == 2 && second.ppid == 0,

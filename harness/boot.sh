@@ -70,11 +70,11 @@ cmdline() {
 	echo "console=ttyS0 panic=-1 loglevel=${LOGLEVEL:-5} oops=panic $APPEND"
 }
 
+a=$(accel)
 run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$VARIANT${KCFG#guest}-$MODE
 mkdir -p "$run"
-ln -sfn "$run" "$LOGDIR/last-$VARIANT${KCFG#guest}"
+[ "$MODE" = probe ] || ln -sfn "$run" "$LOGDIR/last-$VARIANT${KCFG#guest}"
 per_boot
-a=$(accel)
 : >"$run/results.log"
 # shellcheck disable=SC2046 # qemu_args prints one option per word
 set -- $(qemu_args "$a") -append "$(cmdline)"

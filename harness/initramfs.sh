@@ -12,7 +12,7 @@ IRD=$BUILD/initramfs
 GEN=$BUILD/tools/gen_init_cpio
 
 gen_tool() {
-	[ -x "$GEN" ] && [ "$GEN" -nt "$TREE/usr/gen_init_cpio.c" ] && return 0
+	[ -x "$GEN" ] && [ -z "$(find "$TREE/usr/gen_init_cpio.c" -newer "$GEN")" ] && return 0
 	mkdir -p "$BUILD/tools"
 	gcc -O2 -o "$GEN" "$TREE/usr/gen_init_cpio.c" || die "could not build $GEN"
 }

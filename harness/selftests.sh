@@ -28,6 +28,18 @@ run_logged "$log" make -C "$src/tools/testing/selftests" -j"$(ncpus)" \
 	KHDR_INCLUDES="-isystem $hdr" USERLDFLAGS=-static \
 	INSTALL_PATH="$dest" install || die "selftests build failed: $log"
 
+# smaller initramfs, faster boot: the debug info stays in build/kselftest-obj
+find "$dest" -type f | while read -r _f; do
+	[ "$(od -An -tx1 -N4 "$_f" | tr -d ' ')" = 7f454c46 ] && strip --strip-debug "$_f"
+done
+
+# the timeouts TCG needs (expect/timeouts.txt), where larger than the test's own
+sed -e 's/#.*//' "$TOP/expect/timeouts.txt" | while read -r _c _t; do
+	{ [ -n "$_c" ] && [ -d "$dest/$_c" ]; } || continue
+	_own=$(sed -n 's/^timeout=//p' "$dest/$_c/settings" 2>/dev/null)
+	[ "${_own:-0}" -ge "$_t" ] || echo "timeout=$_t" >"$dest/$_c/settings"
+done
+
 stage "guest programs"
 run_logged "$LOGDIR/guest.log" make -C "$TOP/guest" O="$BUILD/guest" \
 	KHDR_INCLUDES="-isystem $hdr" || die "guest programs failed to build: $LOGDIR/guest.log"

@@ -8,6 +8,7 @@
 #   tree.sh [ensure]  create or refresh it from base/ and patches/
 #   tree.sh force     re-create it even if it has work not exported
 #   tree.sh export    write base/ and patches/ from the scratch tree
+#   tree.sh cover     set the branch description from patches/0000-cover-letter.patch
 . "$(dirname "$0")/lib.sh"
 STAGE=tree
 
@@ -78,11 +79,13 @@ apply_dir() {
 cover_to_description() {
 	_c=$TOP/patches/0000-cover-letter.patch
 	[ -f "$_c" ] || return 0
+	git mailinfo "$STATE/cover.msg" "$STATE/cover.patch" <"$_c" >"$STATE/cover.info" ||
+		die "cannot read $_c"
 	{
-		sed -n 's/^Subject: \[[^]]*\] //p' "$_c" | head -n 1
+		sed -n 's/^Subject: //p' "$STATE/cover.info"
 		printf '\n'
-		sed -n '/^$/,$p' "$_c" | sed '1d' |
-			sed '/^[^ ].* ([0-9][0-9]*):$/,$d'
+		# the body, up to the shortlog format-patch adds ("Author (N):")
+		sed '/^[^ ].* ([0-9][0-9]*):$/,$d' "$STATE/cover.msg"
 	} >"$STATE/cover.txt"
 	git_t config branch.series.description "$(cat "$STATE/cover.txt")"
 }
@@ -143,6 +146,10 @@ ensure() {
 	apply_all
 }
 
+count() {
+	[ -e "$1" ] && echo $# || echo 0
+}
+
 # export: commits whose subject starts with "base:" form base/, the rest patches/.
 export_series() {
 	_first=$(git_t rev-list --reverse stock..series | while read -r _c; do
@@ -163,18 +170,19 @@ export_series() {
 	if [ -n "$(git_t rev-list base..series)" ]; then
 		# shellcheck disable=SC2086
 		git_t $_fp --cover-letter --cover-from-description=subject \
-			--thread=shallow -o "$TOP/patches" base..series
+			-o "$TOP/patches" base..series
 	fi
 	stamp_set tree "$(inputs_hash)"
 	stamp_set tree-head "$(git_t rev-parse HEAD)"
 	worktrees
-	stage "exported $(ls "$TOP"/base/*.patch | wc -l) base and $(ls "$TOP"/patches/*.patch 2>/dev/null | wc -l) series files"
+	stage "exported $(count "$TOP"/base/*.patch) base and $(count "$TOP"/patches/*.patch) series files"
 }
 
 case ${1:-ensure} in
 ensure) ensure ;;
 force) FORCE=1 ensure ;;
 recreate) unpack; apply_all ;;
+cover) cover_to_description ;;
 export)
 	[ -d "$TREE/.git" ] || die "no scratch tree at $TREE (make tree)"
 	export_series ;;

@@ -174,8 +174,8 @@ class Verdict(unittest.TestCase):
         self.assertIn('no end marker', out)
         self.assertIn('no result', out)
 
-    def test_captured_stock_run_is_clean(self):
-        with open(os.path.join(LOGS, 'stock-results.log')) as f:
+    def test_captured_series_run_parses(self):
+        with open(os.path.join(LOGS, 'series-results.log')) as f:
             log = f.read()
         progs = results.parse_ktap(log.splitlines())
         self.assertGreater(sum(len(p['cases']) for p in progs.values()), 50)
@@ -221,5 +221,22 @@ class Total(unittest.TestCase):
         self.assertEqual((rc, out.getvalue()), (1, '5 passed, 1 failed, 1 skipped\n'))
 
 
+class Lines(unittest.TestResult):
+    """One line per test for tests/run.sh: 'PASS name' or 'FAIL name', details as '# '."""
+
+    def addSuccess(self, test):
+        print('PASS', test._testMethodName)
+
+    def _bad(self, test, err):
+        print('FAIL', test._testMethodName)
+        for line in self._exc_info_to_string(err, test).splitlines():
+            print('#', line)
+
+    addFailure = addError = _bad
+
+
 if __name__ == '__main__':
-    unittest.main()
+    if sys.argv[1:] == ['--lines']:
+        unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]).run(Lines())
+    else:
+        unittest.main()

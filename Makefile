@@ -6,7 +6,7 @@ VARIANT ?= series
 export VARIANT KCFG V OVERLAY CMD ACCEL TIMEOUT FORCE
 H := harness
 
-.PHONY: all test deps tree export build selftests initramfs shell run check clean help
+.PHONY: all test deps tree export build selftests initramfs shell run check lkml clean help
 
 all:
 	@$(H)/main.sh all
@@ -37,6 +37,9 @@ run:
 
 check:
 	@$(H)/main.sh prepare && $(H)/variant.sh test
+
+lkml:
+	@$(H)/main.sh prepare && $(H)/lkml.sh full
 
 clean:
 	rm -rf build

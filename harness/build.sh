@@ -12,7 +12,9 @@ out=$(variant_out "$VARIANT" "$KCFG")
 
 set -- -C "$src" O="$out" -j"$(ncpus)"
 if command -v ccache >/dev/null 2>&1; then
-	export CCACHE_DIR="${CCACHE_DIR:-$BUILD/ccache}"
+	# the object directory is inside the source tree (see variant_out):
+	# command lines are relative, so the cache is shared by all variants
+	export CCACHE_DIR="${CCACHE_DIR:-$BUILD/ccache}" CCACHE_NOHASHDIR=1
 	set -- "$@" CC="ccache gcc"
 fi
 # the same timestamp and host in every build, so ccache and diffs stay quiet

@@ -5,7 +5,8 @@
 STAGE=deps
 
 PACKAGES="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
-cpio xz-utils python3 perl git rsync ccache sparse libcap-dev busybox-static
+cpio xz-utils python3 python3-ply python3-git perl git rsync ccache sparse
+libcap-dev busybox-static
 qemu-system-x86 qemu-system-data shellcheck gnuplot-nox"
 
 missing() {

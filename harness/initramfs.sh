@@ -33,8 +33,8 @@ list_dir() {
 }
 
 skeleton() {
-	for _d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /tmp /etc \
-		/root /mnt /harness /kselftest; do
+	for _d in /bin /sbin /usr /usr/bin /usr/sbin /usr/local /usr/local/bin /dev \
+		/proc /sys /tmp /etc /root /mnt /harness /kselftest; do
 		echo "dir $_d 755 0 0"
 	done
 	echo "nod /dev/console 600 0 0 c 5 1"
@@ -58,6 +58,7 @@ base() {
 	{
 		skeleton
 		list_dir "$BUILD/kselftest" /kselftest
+		[ -d "$BUILD/guest/tools" ] && list_dir "$BUILD/guest/tools" /usr/local/bin
 	} >"$IRD/base.list"
 	stage "base.cpio ($(grep -c '^file' "$IRD/base.list") files)"
 	"$GEN" "$IRD/base.list" >"$IRD/base.cpio.tmp" || die "gen_init_cpio failed on $IRD/base.list"

@@ -26,15 +26,16 @@ stage() {
 	printf '[%s] %s\n' "$STAGE" "$*"
 }
 
+# bisect is the harness's own: the worktree make lkml steps through the series in
 check_variant() {
 	case $1 in
-	stock|base|series) ;;
+	stock|base|series|bisect) ;;
 	*) die "VARIANT=$1: expected stock, base or series" ;;
 	esac
 }
 
 # Source tree of a variant: series is the scratch tree itself (so edits
-# there are built), stock and base are worktrees at the tags of that name.
+# there are built), stock and base are worktrees at the refs of that name.
 variant_src() {
 	if [ "$1" = series ]; then
 		printf '%s\n' "$TREE"
@@ -43,13 +44,12 @@ variant_src() {
 	fi
 }
 
-# Object directory of a variant built with a config (guest, debug, ...).
+# Object directory of a variant built with a config (guest, debug, ...): a
+# direct subdirectory of the variant's source tree, so that Kbuild uses the
+# relative srctree "..", every variant compiles with the same command lines
+# and ccache serves the files they have in common.
 variant_out() {
-	if [ "$2" = guest ]; then
-		printf '%s\n' "$BUILD/out/$1"
-	else
-		printf '%s\n' "$BUILD/out/$1-$2"
-	fi
+	printf '%s/.build-%s\n' "$(variant_src "$1")" "$2"
 }
 
 # run_logged LOG CMD...: run CMD with its output in LOG (and on the

@@ -52,11 +52,15 @@ test_all() {
 	rm -f "$LOGDIR"/summary-*.json
 	"$H/deps.sh" || exit 1
 	suite harness "$TOP/tests/run.sh"
-	prepare
-	for _v in ${VARIANTS:-series base stock}; do
-		suite "$_v" env VARIANT="$_v" "$H/variant.sh" test
-	done
-	suite harness-boot "$TOP/tests/boot-failures.sh"
+	if (prepare); then
+		for _v in ${VARIANTS:-series base stock}; do
+			suite "$_v" env VARIANT="$_v" "$H/variant.sh" test
+		done
+		suite harness-boot "$TOP/tests/boot-failures.sh"
+		suite lkml "$H/lkml.sh" test
+	else
+		suite prepare false
+	fi
 	echo
 	python3 "$H/results.py" total "$LOGDIR"/summary-*.json
 }

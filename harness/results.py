@@ -5,6 +5,7 @@ whether that is what expect/<variant>.txt says.
 
   results.py runlist RUNLIST KSELFTEST_LIST        tests to run (coll:prog), one a line
   results.py verdict --variant V --run-dir DIR ... check one boot, print its summary
+  results.py progress --prev SUMMARY --run-dir DIR  one step of make lkml's bisection: no regressions
   results.py total SUMMARY.json...                 add up summaries: "N passed, N failed, N skipped"
 
 A result is named COLL:PROG for a program and COLL:PROG/CASE for one of its
@@ -198,10 +199,11 @@ def compare(progs, expected, planned):
     return rows, problems
 
 
-def verdict(a):
-    with open(os.path.join(a.run_dir, 'results.log'), errors='replace') as f:
+def observe(run_dir, splats_path, planned_path):
+    """-> (parsed programs, planned ids, problems of the run itself: marker, splats)"""
+    with open(os.path.join(run_dir, 'results.log'), errors='replace') as f:
         res = f.read().splitlines()
-    console_path = os.path.join(a.run_dir, 'console.log')
+    console_path = os.path.join(run_dir, 'console.log')
     with open(console_path, errors='replace') as f:
         console = f.read().splitlines()
     problems = []
@@ -209,14 +211,18 @@ def verdict(a):
     if not marker:
         problems.append('no end marker from the guest: it panicked, hung or was killed; console log: %s'
                         % console_path)
-    splats = find_splats(console + dmesg_section(res), splat_patterns(a.splats))
+    splats = find_splats(console + dmesg_section(res), splat_patterns(splats_path))
     for s in sorted(set(splats)):
         problems.append('kernel report: %s (console log: %s)' % (s, console_path))
-    progs = parse_ktap(res)
     planned = []
-    if a.planned:
-        with open(a.planned) as f:
+    if planned_path:
+        with open(planned_path) as f:
             planned = [l.strip() for l in f if l.strip()]
+    return parse_ktap(res), planned, problems
+
+
+def verdict(a):
+    progs, planned, problems = observe(a.run_dir, a.splats, a.planned)
     rows, cmp_problems = compare(progs, read_expect(a.expect), planned)
     problems += cmp_problems
     counts = {'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0}
@@ -253,6 +259,29 @@ def verdict(a):
     return 1 if counts['failed'] else 0
 
 
+def progress(a):
+    """One step of a bisection: no result that passed at the previous step may
+    stop passing (results matching --ignore excepted), no marker or splat problem."""
+    progs, planned, problems = observe(a.run_dir, a.splats, a.planned)
+    rows, _ = compare(progs, [], planned)
+    with open(a.prev) as f:
+        prev = {r[0]: r[1] for r in json.load(f)['rows']}
+    cur = {r[0]: r[1] for r in rows}
+    ignored = lambda rid: any(fnmatch.fnmatchcase(rid, p) for p in a.ignore)
+    for rid, got in sorted(cur.items()):
+        if prev.get(rid) == 'pass' and got != 'pass' and not ignored(rid):
+            problems.append('%s: %s, passed at the previous step' % (rid, got))
+    npass = sum(1 for g in cur.values() if g == 'pass')
+    nfail = sum(1 for g in cur.values() if g != 'pass')
+    for p in problems:
+        print('[progress %s] FAIL %s' % (a.name, p))
+    print('[progress %s] %d pass, %d not passing, %d regressions' % (a.name, npass, nfail, len(problems)))
+    with open(a.summary, 'w') as f:
+        json.dump({'variant': a.name, 'counts': {'passed': npass, 'failed': len(problems), 'skipped': 0},
+                   'problems': problems, 'rows': rows}, f, indent=1)
+    return 1 if problems else 0
+
+
 def total(paths):
     t = {'passed': 0, 'failed': 0, 'skipped': 0}
     for p in paths:
@@ -277,6 +306,14 @@ def main():
     v.add_argument('--planned')
     v.add_argument('--splats', default=os.path.join(os.path.dirname(__file__), 'splats.txt'))
     v.add_argument('--summary')
+    g = sub.add_parser('progress')
+    g.add_argument('--name', required=True)
+    g.add_argument('--run-dir', required=True)
+    g.add_argument('--prev', required=True)
+    g.add_argument('--planned')
+    g.add_argument('--ignore', action='append', default=[])
+    g.add_argument('--splats', default=os.path.join(os.path.dirname(__file__), 'splats.txt'))
+    g.add_argument('--summary', required=True)
     t = sub.add_parser('total')
     t.add_argument('summaries', nargs='+')
     a = ap.parse_args()
@@ -285,6 +322,8 @@ def main():
         return 0
     if a.cmd == 'verdict':
         return verdict(a)
+    if a.cmd == 'progress':
+        return progress(a)
     return total(a.summaries)
 
 

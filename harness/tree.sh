@@ -50,6 +50,7 @@ unpack() {
 	stage "committing stock ($(source_version))"
 	git_t init -q -b series
 	git_t config gc.auto 0
+	echo '/.build-*/' >>"$TREE/.git/info/exclude"
 	identity
 	git_t add -A
 	git_t commit -q -m "stock: $(source_version)" \

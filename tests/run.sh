@@ -41,7 +41,10 @@ result "$_rc" shellcheck
 config_check
 result $? config_check_names_what_did_not_take
 # the parser and verdict tests: one line each from tests/test_results.py
-python3 "$TOP/tests/test_results.py" --lines >"$LOGDIR/harness-unittest.log" 2>&1
+{
+	python3 "$TOP/tests/test_results.py" --lines
+	python3 "$TOP/tests/test_lkml.py" --lines
+} >"$LOGDIR/harness-unittest.log" 2>&1
 while read -r _st _t; do
 	case $_st in
 	PASS) result 0 "$_t" ;;

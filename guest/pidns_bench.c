@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidns_bench: the cost of pid namespace operations, for make bench.
+ *
+ * Each operation runs in a host process of its own (forked from main), so
+ * that what one operation does to the caller's namespaces (unshare, setns)
+ * never reaches the next. The host sets the operation up, runs one checked
+ * iteration (which also tells an unsupported operation from a broken one),
+ * calibrates the iteration count so that a round takes about 0.2 s (or uses
+ * -n), times ROUNDS rounds with CLOCK_MONOTONIC and hands the results back
+ * through shared memory. Main prints one line per operation:
+ *
+ *   BENCH op=<name> unit=ns median=<ns> min=<ns> max=<ns> rounds=<R> iters=<n>
+ *   BENCH op=<name> unsupported errno=<E>
+ *   BENCH op=<name> failed errno=<E> at=<what>
+ *
+ * median, min and max are nanoseconds per iteration over the rounds.
+ *
+ * The "fresh" operations (unshare_first_fork, userns_pidns_cycle) need a new
+ * process for each iteration, as a task can unshare a pid namespace for its
+ * children only once. Each iteration forks a worker; the worker times itself
+ * from before unshare() to after the wait for the new namespace's init, and
+ * reports that time. Creating and reaping the worker is not counted, and so
+ * neither is the teardown of the namespace(s), which the worker's exit does
+ * (its nsproxy holds the last reference).
+ *
+ * Exit status: 0 if every operation was measured or is unsupported, 1 if one
+ * failed, 2 on a usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ROUNDS	99
+#define ROUND_NS	200000000ULL	/* calibration target of a round */
+#define MAX_ITERS	10000000L
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* what a host (and a worker) reports to main */
+struct shared {
+	int err;			/* positive errno, or 0 */
+	bool unsupported;		/* err is the kernel refusing the operation */
+	const char *what;		/* the call that failed */
+	long iters;
+	unsigned long long round_ns[MAX_ROUNDS];
+	unsigned long long worker_ns;	/* the last fresh worker's time */
+};
+
+struct ctx {
+	int own_fd;		/* /proc/self/ns/pid */
+	int target_fd;		/* the pid namespace of the helper init */
+	pid_t init;		/* the helper init, or 0 */
+	int hold[2];		/* the helper init lives until hold[1] closes */
+};
+
+struct op {
+	const char *name;
+	int (*setup)(struct ctx *c);
+	/* n iterations, their time added to *ns; check: verify the pids */
+	int (*run)(struct ctx *c, long n, unsigned long long *ns, bool check);
+	void (*teardown)(struct ctx *c);
+};
+
+static struct shared *shm;
+static bool quiet;
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* record a failure of call what with errno err; returns -err */
+static int fail(const char *what, int err)
+{
+	shm->err = err;
+	shm->what = what;
+	return -err;
+}
+
+/* a failing namespace call: EINVAL means the kernel does not support it */
+static int ns_fail(const char *what, int err)
+{
+	shm->unsupported = err == EINVAL;
+	return fail(what, err);
+}
+
+/*
+ * wait for pid, which must have exited with status 0 (a child that _exit()s
+ * with a non-zero status saw a wrong pid)
+ */
+static int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return fail("waitpid", errno);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return fail("child status", EPROTO);
+	return 0;
+}
+
+/* fork a child that exits at once; if check, its pid must satisfy want */
+static int fork_exit_wait(bool check, int want)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork", errno);
+	if (pid == 0) {
+		if (check && (want == 1 ? getpid() != 1 : getpid() < want))
+			_exit(3);
+		_exit(0);
+	}
+	return reap(pid);
+}
+
+static int run_fork(struct ctx *c, long n, unsigned long long *ns, bool check)
+{
+	unsigned long long t0 = now_ns();
+	long i;
+	int ret;
+
+	(void)c;
+	for (i = 0; i < n; i++) {
+		ret = fork_exit_wait(check, 2);
+		if (ret)
+			return ret;
+	}
+	*ns += now_ns() - t0;
+	return 0;
+}
+
+/* one fresh worker: unshare(flags) + first fork + exit + wait, timed inside */
+static int fresh_iter(int flags, bool check)
+{
+	unsigned long long t0;
+	int ret;
+	pid_t w;
+
+	w = fork();
+	if (w < 0)
+		return fail("fork worker", errno);
+	if (w == 0) {
+		t0 = now_ns();
+		if (unshare(flags))
+			_exit(-ns_fail("unshare", errno));
+		ret = fork_exit_wait(check, 1);
+		if (ret)
+			_exit(-ret);
+		shm->worker_ns = now_ns() - t0;
+		_exit(0);
+	}
+	if (waitpid(w, &ret, 0) != w)
+		return fail("waitpid worker", errno);
+	if (WIFEXITED(ret) && WEXITSTATUS(ret) == 0)
+		return 0;
+	if (!shm->err)
+		fail("worker status", EPROTO);
+	return -shm->err;
+}
+
+static int run_fresh(int flags, long n, unsigned long long *ns, bool check)
+{
+	long i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = fresh_iter(flags, check);
+		if (ret)
+			return ret;
+		*ns += shm->worker_ns;
+	}
+	return 0;
+}
+
+static int run_unshare(struct ctx *c, long n, unsigned long long *ns,
+		       bool check)
+{
+	(void)c;
+	return run_fresh(CLONE_NEWPID, n, ns, check);
+}
+
+static int run_userns(struct ctx *c, long n, unsigned long long *ns,
+		      bool check)
+{
+	(void)c;
+	return run_fresh(CLONE_NEWUSER | CLONE_NEWPID, n, ns, check);
+}
+
+static int run_clone(struct ctx *c, long n, unsigned long long *ns, bool check)
+{
+	unsigned long long t0 = now_ns();
+	long i;
+	pid_t pid;
+	int ret;
+
+	(void)c;
+	for (i = 0; i < n; i++) {
+		/* no new stack: the child runs on a copy of ours, like fork */
+		pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+		if (pid < 0)
+			return fail("clone", errno);
+		if (pid == 0)
+			_exit(check && syscall(SYS_getpid) != 1 ? 3 : 0);
+		ret = reap(pid);
+		if (ret)
+			return ret;
+	}
+	*ns += now_ns() - t0;
+	return 0;
+}
+
+/* the helper init: pid 1 of a namespace, alive until hold[1] is closed */
+static int helper_init(struct ctx *c, bool unshared)
+{
+	char path[64];
+	char ch;
+
+	if (pipe(c->hold))
+		return fail("pipe", errno);
+	if (unshared)
+		c->init = fork();
+	else
+		c->init = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+	if (c->init < 0)
+		return fail(unshared ? "fork init" : "clone init", errno);
+	if (c->init == 0) {
+		close(c->hold[1]);
+		while (read(c->hold[0], &ch, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(c->hold[0]);
+	if (unshared)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", c->init);
+	c->target_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->target_fd < 0)
+		return fail("open /proc/PID/ns/pid", errno);
+	return 0;
+}
+
+static void teardown_init(struct ctx *c)
+{
+	if (c->init <= 0)
+		return;
+	close(c->hold[1]);
+	waitpid(c->init, NULL, 0);
+	c->init = 0;
+}
+
+static int setup_setns(struct ctx *c)
+{
+	c->own_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (c->own_fd < 0)
+		return fail("open /proc/self/ns/pid", errno);
+	return helper_init(c, false);
+}
+
+static int run_setns(struct ctx *c, long n, unsigned long long *ns, bool check)
+{
+	unsigned long long t0 = now_ns();
+	long i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (setns(c->target_fd, CLONE_NEWPID))
+			return ns_fail("setns", errno);
+		ret = fork_exit_wait(check, 2);
+		if (ret)
+			return ret;
+		if (setns(c->own_fd, CLONE_NEWPID))
+			return fail("setns back", errno);
+	}
+	*ns += now_ns() - t0;
+	return 0;
+}
+
+/* the host itself unshares and forks the init; later forks are pid 2, 3... */
+static int setup_later(struct ctx *c)
+{
+	if (unshare(CLONE_NEWPID))
+		return ns_fail("unshare", errno);
+	return helper_init(c, true);
+}
+
+static const struct op ops[] = {
+	{ "fork_exit_wait", NULL, run_fork, NULL },
+	{ "unshare_first_fork", NULL, run_unshare, NULL },
+	{ "clone_newpid", NULL, run_clone, NULL },
+	{ "setns_fork", setup_setns, run_setns, teardown_init },
+	{ "later_fork", setup_later, run_fork, teardown_init },
+	{ "userns_pidns_cycle", NULL, run_userns, NULL },
+};
+
+/*
+ * iterations for a round of about ROUND_NS: estimated from trials of growing
+ * length, the last of which takes at least half a round (a slow first
+ * iteration then cannot make the rounds short)
+ */
+static int calibrate(const struct op *op, struct ctx *c, long *iters)
+{
+	unsigned long long ns;
+	double est;
+	long n = 1;
+	int ret;
+
+	for (;;) {
+		ns = 0;
+		ret = op->run(c, n, &ns, false);
+		if (ret)
+			return ret;
+		est = (double)n * ROUND_NS / (ns ? ns : 1) + 0.5;
+		if (ns >= ROUND_NS / 2 || n >= MAX_ITERS)
+			break;
+		n = est > 2 * n ? (est < MAX_ITERS ? (long)est : MAX_ITERS) : 2 * n;
+	}
+	*iters = est < 1 ? 1 : est > MAX_ITERS ? MAX_ITERS : (long)est;
+	return 0;
+}
+
+/* the host: everything about one operation, results in shm */
+static int host(const struct op *op, int rounds, long iters)
+{
+	struct ctx c = { .own_fd = -1, .target_fd = -1 };
+	unsigned long long ns;
+	int ret, r;
+
+	ret = op->setup ? op->setup(&c) : 0;
+	if (!ret) {
+		ns = 0;
+		ret = op->run(&c, 1, &ns, true);
+	}
+	if (!ret && !iters)
+		ret = calibrate(op, &c, &iters);
+	for (r = 0; !ret && r < rounds; r++) {
+		ns = 0;
+		ret = op->run(&c, iters, &ns, false);
+		shm->round_ns[r] = ns;
+	}
+	shm->iters = iters;
+	if (op->teardown)
+		op->teardown(&c);
+	return ret ? 1 : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const char *err_name(int err)
+{
+	static char buf[16];
+	const char *s = strerrorname_np(err);
+
+	if (s)
+		return s;
+	snprintf(buf, sizeof(buf), "%d", err);
+	return buf;
+}
+
+/* run one operation in a host process and print its line; 0 or 1 */
+static int bench(const struct op *op, int rounds, long iters)
+{
+	double per[MAX_ROUNDS], median;
+	int status, r;
+	pid_t pid;
+
+	memset(shm, 0, sizeof(*shm));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		printf("BENCH op=%s failed errno=%s at=fork-host\n", op->name,
+		       err_name(errno));
+		return 1;
+	}
+	if (pid == 0)
+		_exit(host(op, rounds, iters));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		printf("BENCH op=%s failed errno=%s at=host-died\n", op->name,
+		       err_name(shm->err ? shm->err : EPROTO));
+		return 1;
+	}
+	if (shm->unsupported) {
+		printf("BENCH op=%s unsupported errno=%s\n", op->name,
+		       err_name(shm->err));
+		return 0;
+	}
+	if (WEXITSTATUS(status)) {
+		printf("BENCH op=%s failed errno=%s at=%s\n", op->name,
+		       err_name(shm->err ? shm->err : EPROTO),
+		       shm->what ? shm->what : "host");
+		return 1;
+	}
+	for (r = 0; r < rounds; r++)
+		per[r] = (double)shm->round_ns[r] / shm->iters;
+	qsort(per, rounds, sizeof(per[0]), cmp_double);
+	if (rounds % 2)
+		median = per[rounds / 2];
+	else
+		median = (per[rounds / 2 - 1] + per[rounds / 2]) / 2;
+	printf("BENCH op=%s unit=ns median=%.0f min=%.0f max=%.0f rounds=%d iters=%ld\n",
+	       op->name, median, per[0], per[rounds - 1], rounds, shm->iters);
+	return 0;
+}
+
+static void help(const char *prog)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: %s [-r ROUNDS] [-n ITERS] [-o OP] [-q]\n", prog);
+	fprintf(stderr, "  -r ROUNDS  rounds per operation (1-%d, default 7)\n",
+		MAX_ROUNDS);
+	fprintf(stderr, "  -n ITERS   iterations per round (default: ~0.2 s a round)\n");
+	fprintf(stderr, "  -o OP      only this operation:");
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		fprintf(stderr, " %s", ops[i].name);
+	fprintf(stderr, "\n  -q         only the BENCH lines\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+	struct utsname u;
+	int rounds = 7;
+	long iters = 0;
+	int opt, ret = 0;
+	bool found = false;
+	char *end;
+	size_t i;
+
+	while ((opt = getopt(argc, argv, "r:n:o:q")) != -1) {
+		switch (opt) {
+		case 'r':
+			rounds = strtol(optarg, &end, 10);
+			if (*end || rounds < 1 || rounds > MAX_ROUNDS)
+				help(argv[0]);
+			break;
+		case 'n':
+			iters = strtol(optarg, &end, 10);
+			if (*end || iters < 1 || iters > MAX_ITERS)
+				help(argv[0]);
+			break;
+		case 'o':
+			only = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			help(argv[0]);
+		}
+	}
+	if (optind != argc)
+		help(argv[0]);
+
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	for (i = 0; only && i < ARRAY_SIZE(ops); i++)
+		found |= !strcmp(only, ops[i].name);
+	if (only && !found) {
+		fprintf(stderr, "no operation %s\n", only);
+		help(argv[0]);
+	}
+	if (!quiet) {
+		uname(&u);
+		printf("# pidns_bench on %s %s: %d rounds, %s iterations a round\n",
+		       u.sysname, u.release, rounds,
+		       iters ? "fixed" : "calibrated (~0.2 s)");
+	}
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		if (!only || !strcmp(only, ops[i].name))
+			ret |= bench(&ops[i], rounds, iters);
+	}
+	return ret;
+}

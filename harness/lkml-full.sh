@@ -1,0 +1,117 @@
+#!/bin/sh
+# The slow half of make lkml (see lkml.sh): every patch of the series built
+# and booted in turn on base, the tip with CONFIG_PID_NS=n and the debug
+# config, sparse and W=1 compared with base. On success, lkml/verified
+# records the inputs (base/ and patches/) and the per-patch table.
+. "$(dirname "$0")/lib.sh"
+STAGE=lkml
+H=$TOP/harness
+WT=$BUILD/wt/bisect
+table=$STATE/lkml-table
+rc=0
+
+row() {
+	printf '%-3s %-58s %-7s %-7s %s\n' "$@" >>"$table"
+}
+
+# the kernel is unchanged between two commits if only Documentation/ and
+# tools/ differ
+kernel_changed() {
+	[ -z "$1" ] && return 0
+	! git -C "$TREE" diff --quiet "$1" "$2" -- . ':(exclude)Documentation' ':(exclude)tools'
+}
+
+base_results() {
+	[ -f "$LOGDIR/summary-base.json" ] && return 0
+	VARIANT=base "$H/variant.sh" test >/dev/null
+	[ -f "$LOGDIR/summary-base.json" ]
+}
+
+bisect() {
+	base_results || { echo "[lkml] no results of base to start from" >&2; return 1; }
+	[ -e "$WT/.git" ] || git -C "$TREE" worktree add -q --detach "$WT" base || return 1
+	grep -v '^pidns:' "$STATE/planned" >"$STATE/planned-bisect"
+	_prev=$LOGDIR/summary-base.json
+	_built=
+	_i=0
+	for _c in $(git -C "$TREE" rev-list --reverse base..series); do
+		_i=$((_i + 1))
+		_s=$(git -C "$TREE" log -1 --format=%s "$_c" | cut -c1-58)
+		git -C "$WT" checkout -q --detach "$_c" || return 1
+		if ! kernel_changed "$_built" "$_c"; then
+			row "$_i" "$_s" "same" "same" "kernel unchanged since patch $_last"
+			continue
+		fi
+		if ! VARIANT=bisect "$H/variant.sh" build >/dev/null; then
+			row "$_i" "$_s" "NO" "-" "build failed: $LOGDIR/build-bisect-guest.log"
+			return 1
+		fi
+		_built=$_c
+		_last=$_i
+		TESTS=$(cat "$STATE/planned-bisect") VARIANT=bisect "$H/boot.sh" tests >/dev/null 2>&1
+		if python3 "$H/results.py" progress --name "patch $_i" --prev "$_prev" \
+			--run-dir "$(readlink "$LOGDIR/last-bisect")" --planned "$STATE/planned-bisect" \
+			--ignore 'harness:base_model/*' --summary "$LOGDIR/bisect-$_i.json" >"$LOGDIR/bisect-$_i.log"; then
+			row "$_i" "$_s" "yes" "yes" "$(tail -n 1 "$LOGDIR/bisect-$_i.log" | sed 's/^\[[^]]*\] //')"
+		else
+			cat "$LOGDIR/bisect-$_i.log" >&2
+			row "$_i" "$_s" "yes" "FAIL" "$(tail -n 1 "$LOGDIR/bisect-$_i.log" | sed 's/^\[[^]]*\] //')"
+			return 1
+		fi
+		_prev=$LOGDIR/bisect-$_i.json
+	done
+}
+
+configs() {
+	for _k in nopidns debug; do
+		if VARIANT=series KCFG=$_k "$H/variant.sh" build >/dev/null; then
+			echo "tip builds with configs/$_k.config: yes" >>"$table"
+		else
+			echo "tip builds with configs/$_k.config: NO ($LOGDIR/build-series-$_k.log)" >>"$table"
+			return 1
+		fi
+	done
+}
+
+# warnings of sparse (C=2) and W=1 on the objects of the .c files the series
+# touches, in tree $1, normalised (no line numbers)
+static_warnings() {
+	_src=$1
+	_out=$_src/.build-check
+	mkdir -p "$_out"
+	cp "$_src/.build-guest/.config" "$_out/.config"
+	make -C "$_src" O="$_out" olddefconfig prepare >"$_out/prepare.log" 2>&1 || return 1
+	# shellcheck disable=SC2086 # one object per word
+	make -C "$_src" O="$_out" C=2 W=1 $objs >"$_out/check.log" 2>&1 || return 1
+	grep -E ': (warning|error):' "$_out/check.log" |
+		sed -E 's#^(\.\./)?##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort -u
+}
+
+static() {
+	objs=$(git -C "$TREE" diff --name-only base series -- '*.c' ':(exclude)tools' |
+		sed 's/\.c$/.o/' | tr '\n' ' ')
+	static_warnings "$BUILD/wt/base" >"$STATE/static-base" || return 1
+	static_warnings "$TREE" >"$STATE/static-series" || return 1
+	_new=$(comm -13 "$STATE/static-base" "$STATE/static-series")
+	echo "sparse + W=1 on $objs: $(wc -l <"$STATE/static-base") warnings on base, $(wc -l <"$STATE/static-series") on the series, $(printf '%s' "$_new" | grep -c .) new" >>"$table"
+	[ -z "$_new" ] || { printf 'new: %s\n' "$_new" >>"$table"; return 1; }
+}
+
+mkdir -p "$STATE" "$LOGDIR"
+: >"$table"
+row "#" "patch" "builds" "boots" "tests (against the step before)"
+"$H/tree.sh" ensure >/dev/null || exit 1
+bisect || rc=1
+[ "$rc" = 0 ] && { configs || rc=1; }
+[ "$rc" = 0 ] && { static || rc=1; }
+sed 's/^/[lkml] /' "$table"
+if [ "$rc" = 0 ]; then
+	{
+		echo "# Written by make lkml (harness/lkml-full.sh) when every patch built, booted"
+		echo "# and passed its step; make test skips that work while these inputs match."
+		echo "inputs $(hash_files "$TOP"/base/*.patch "$TOP"/patches/*.patch)"
+		echo "date $(date -u +%Y-%m-%d)"
+		sed 's/^/| /' "$table"
+	} >"$TOP/lkml/verified"
+fi
+exit "$rc"

@@ -67,9 +67,8 @@ int main(void)
 	before = getpid();
 	ksft_print_msg("caller: pid %d, calling unshare(CLONE_NEWPID)\n", before);
 	if (unshare(CLONE_NEWPID)) {
-		ksft_print_msg("unshare(CLONE_NEWPID): %s\n", strerror(errno));
 		ksft_test_result_fail("unshare_newpid\n");
-		ksft_exit_fail();
+		ksft_exit_fail_msg("unshare(CLONE_NEWPID): %s\n", strerror(errno));
 	}
 	ksft_test_result_pass("unshare_newpid\n");
 

@@ -421,6 +421,41 @@ static int bench(const struct op *op, int rounds, long iters)
 	return 0;
 }
 
+/*
+ * the smallest step of CLOCK_MONOTONIC seen (under TCG without tsc=reliable
+ * the guest falls back to jiffies: steps of a tick)
+ */
+static unsigned long long clock_step(void)
+{
+	unsigned long long t0, t1, step = ~0ULL;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		t0 = now_ns();
+		while ((t1 = now_ns()) == t0)
+			;
+		if (t1 - t0 < step)
+			step = t1 - t0;
+	}
+	return step;
+}
+
+static void print_clock(void)
+{
+	unsigned long long step = clock_step();
+	char cs[64];
+	FILE *f;
+
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	if (!f || fscanf(f, "%63s", cs) != 1)
+		snprintf(cs, sizeof(cs), "?");
+	if (f)
+		fclose(f);
+	printf("# clock: clocksource %s, steps of %llu ns\n", cs, step);
+	if (step > 10000)
+		printf("# warning: a coarse clock: use long rounds (-n) or tsc=reliable\n");
+}
+
 static void help(const char *prog)
 {
 	size_t i;
@@ -489,6 +524,7 @@ int main(int argc, char **argv)
 		printf("# pidns_bench on %s %s: %d rounds, %s iterations a round\n",
 		       u.sysname, u.release, rounds,
 		       iters ? "fixed" : "calibrated (~0.2 s)");
+		print_clock();
 	}
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		if (!only || !strcmp(only, ops[i].name))

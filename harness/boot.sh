@@ -71,7 +71,9 @@ cmdline() {
 }
 
 a=$(accel)
-run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$VARIANT${KCFG#guest}-$MODE
+# RUN=DIR names the run directory (callers that read it afterwards set it:
+# build/logs/last-* may meanwhile point at someone else's boot)
+run=${RUN:-$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$VARIANT${KCFG#guest}-$MODE}
 mkdir -p "$run"
 [ "$MODE" = probe ] || ln -sfn "$run" "$LOGDIR/last-$VARIANT${KCFG#guest}"
 per_boot

@@ -48,9 +48,10 @@ bisect() {
 		fi
 		_built=$_c
 		_last=$_i
-		TESTS=$(cat "$STATE/planned-bisect") VARIANT=bisect "$H/boot.sh" tests >/dev/null 2>&1
+		_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-bisect-$_i-tests
+		RUN=$_run TESTS=$(cat "$STATE/planned-bisect") VARIANT=bisect "$H/boot.sh" tests >/dev/null 2>&1
 		if python3 "$H/results.py" progress --name "patch $_i" --prev "$_prev" \
-			--run-dir "$(readlink "$LOGDIR/last-bisect")" --planned "$STATE/planned-bisect" \
+			--run-dir "$_run" --planned "$STATE/planned-bisect" \
 			--ignore 'harness:base_model/*' --summary "$LOGDIR/bisect-$_i.json" >"$LOGDIR/bisect-$_i.log"; then
 			row "$_i" "$_s" "yes" "yes" "$(tail -n 1 "$LOGDIR/bisect-$_i.log" | sed 's/^\[[^]]*\] //')"
 		else

@@ -29,7 +29,7 @@ suite() {
 }
 
 demo() {
-	_run=$(readlink "$LOGDIR/last-$VARIANT")
+	_run=$(cat "$STATE/run-$VARIANT")
 	echo
 	echo "Demonstration (guest/demo.c on the $VARIANT kernel):"
 	sed -n '/^# selftests: harness: demo$/,/^[a-z]*ok [0-9]* selftests: harness: demo/p' \

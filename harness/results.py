@@ -26,6 +26,8 @@ MARKER = re.compile(r'^HARNESS-END status=(-?\d+)\s*$')
 TOP = re.compile(r'^(not )?ok \d+ selftests: (\S+): (\S+)(.*)$')
 HEADER = re.compile(r'^# selftests: (\S+): (\S+)\s*$')
 CASE = re.compile(r'^# (not )?ok \d+ (.*?)\s*$')
+PLAN = re.compile(r'^# 1\.\.(\d+)')
+BAIL = re.compile(r'^# Bail out!')
 
 
 def directive(rest):
@@ -56,15 +58,22 @@ def parse_ktap(lines):
         m = HEADER.match(line)
         if m:
             cur = '%s:%s' % m.groups()
-            progs.setdefault(cur, {'status': None, 'note': '', 'cases': {}})
+            progs.setdefault(cur, {'status': None, 'note': '', 'cases': {}, 'plan': None})
             continue
         m = TOP.match(line)
         if m:
             pid = '%s:%s' % (m.group(2), m.group(3))
-            p = progs.setdefault(pid, {'status': None, 'note': '', 'cases': {}})
+            p = progs.setdefault(pid, {'status': None, 'note': '', 'cases': {}, 'plan': None})
             p['status'] = status_of(m.group(1), m.group(4))
             p['note'] = m.group(4).strip(' #')
             cur = None
+            continue
+        if cur and PLAN.match(line) and progs[cur]['plan'] is None:
+            progs[cur]['plan'] = int(PLAN.match(line).group(1))
+            continue
+        if cur and BAIL.match(line):
+            # the program gave up: a failure of its own, and it explains missing cases
+            progs[cur]['cases']['bail_out'] = 'fail'
             continue
         m = CASE.match(line)
         if m and cur:
@@ -188,6 +197,9 @@ def compare(progs, expected, planned):
             pexp = want(pid)
         if not case_rows:
             rows.append((pid, p['status'], pexp))
+        seen = len([c for c in p['cases'] if c != 'bail_out'])
+        if p.get('plan') and seen < p['plan'] and 'bail_out' not in p['cases']:
+            problems.append('%s: %d of its %d cases reported (it stopped early)' % (pid, seen, p['plan']))
         # a program whose cases already disagree is reported through them
         if p['status'] != pexp and not any(g != e for _, g, e in case_rows):
             why = ' (%s)' % p['note'] if p['note'] else ''

@@ -20,8 +20,9 @@ test_variant() {
 	kernel || exit 1
 	planned
 	_name=$VARIANT${KCFG#guest}
-	TESTS=$(cat "$STATE/planned") "$H/boot.sh" tests
-	_run=$(readlink "$LOGDIR/last-$_name")
+	_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$_name-tests
+	echo "$_run" >"$STATE/run-$_name"
+	RUN=$_run TESTS=$(cat "$STATE/planned") "$H/boot.sh" tests
 	# the guest's own status is not the verdict (expected failures make it
 	# non-zero); a run that broke down has no marker, which the verdict sees
 	python3 "$H/results.py" verdict --variant "$_name" --run-dir "$_run" \

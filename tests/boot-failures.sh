@@ -42,12 +42,12 @@ expect kernel_warning_fails_run '!0' 'WARNING: harness self-test.*|reported the 
 	env CMD='echo "<4>WARNING: harness self-test" >/dev/kmsg' "$B" run
 expect hang_is_killed '!0' 'did not finish within 10s.*console log: .*console.log' -- \
 	env TIMEOUT=10 OVERLAY="$(overlay_init hang 'while :; do sleep 1; done')" "$B" run
+panic_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-self-test-panic
 expect panic_is_caught '!0' 'without its marker.*console log: .*console.log' -- \
-	env OVERLAY="$(overlay_init panic 'echo going down; exit 1')" "$B" run
+	env RUN="$panic_run" OVERLAY="$(overlay_init panic 'echo going down; exit 1')" "$B" run
 # the verdict on the run whose guest panicked names the console log too
-run=$(readlink "$LOGDIR/last-$VARIANT")
 expect verdict_on_panic_run '!0' 'no end marker from the guest.*console log|kernel report: .*Kernel panic' -- \
-	python3 "$TOP/harness/results.py" verdict --variant self-test --run-dir "$run" --expect /dev/null
+	python3 "$TOP/harness/results.py" verdict --variant self-test --run-dir "$panic_run" --expect /dev/null
 echo "# $((n - failed)) passed, $failed failed"
 mkdir -p "$LOGDIR"
 printf '{"variant": "harness-boot", "counts": {"passed": %d, "failed": %d, "skipped": 0}}\n' \

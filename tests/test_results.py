@@ -84,7 +84,8 @@ class Parse(unittest.TestCase):
             'global.first_child_is_pid_1': 'pass',
             'global.needs_root': 'skip',
             'global.second_unshare_einval': 'fail'})
-        self.assertEqual(progs['proc:proc-loadavg-001'], {'status': 'pass', 'note': '', 'cases': {}})
+        self.assertEqual(progs['proc:proc-loadavg-001'],
+                         {'status': 'pass', 'note': '', 'cases': {}, 'plan': None})
 
     def test_parse_timeout_and_skip_of_a_program(self):
         log = ['# selftests: a: b', 'not ok 1 selftests: a: b # TIMEOUT 45 seconds',
@@ -144,6 +145,18 @@ class Verdict(unittest.TestCase):
         rc, out, _ = Run(log).verdict()
         self.assertEqual(rc, 1)
         self.assertIn('regression_enomem: program fail (exit=139), expected pass', out)
+
+    def test_program_stopping_early_fails(self):
+        log = GOOD.replace('# ok 2 global.needs_root # SKIP not root\n', '')
+        rc, out, _ = Run(log, expect=EXPECT.replace('skip pidns:unshare/global.needs_root', '# ')).verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('pidns:unshare: 2 of its 3 cases reported', out)
+
+    def test_bail_out_is_a_failing_case(self):
+        log = ['# selftests: a: b', '# 1..5', '# ok 1 x', '# Bail out! unshare failed',
+               'not ok 1 selftests: a: b # exit=1']
+        progs = results.parse_ktap(log)
+        self.assertEqual(progs['a:b']['cases'], {'x': 'pass', 'bail_out': 'fail'})
 
     def test_warning_in_console_fails(self):
         console = '[    3.1] ------------[ cut here ]------------\n[    3.1] WARNING: CPU: 0 PID: 1 at kernel/pid.c:1\n'

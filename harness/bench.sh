@@ -1,0 +1,160 @@
+#!/bin/sh
+# Stage bench: time pid namespace operations (guest/pidns_bench.c) on the
+# stock, base and series kernels, booted in turn BENCH_ROUNDS times (the
+# order rotates from one round to the next), with the same QEMU settings and
+# the same guest binary; then harness/bench_report.py prints the table and
+# writes build/bench/bench.{csv,json,png}. Uses the kernels as they are built
+# (make build VARIANT=...); builds only the guest programs and the initramfs
+# if pidns_bench is newer than them.
+#   BENCH_ROUNDS=N        boots per kernel (default 3)
+#   BENCH_ARGS='...'      options for pidns_bench (-r ROUNDS -n ITERS -o OP)
+#   BENCH_KERNELS='...'   the kernels (default: stock base series)
+#   BENCH_TIMEOUT=S       limit of one boot (default 900)
+#   BENCH_APPEND='...'    kernel command line (default below)
+#   BENCH_WAIT=S          before each boot, wait up to S seconds for other
+#                         QEMUs and kernel builds on this machine to end
+#                         (default 0: boot at once; the report notes them)
+# The guest's clock: under TCG the kernel finds the TSC unstable (against a
+# jiffies watchdog) or fails to calibrate it on a busy host, and falls back to
+# jiffies, a clock in steps of 4 ms. So the default command line keeps the
+# TSC (tsc=reliable) and gives its frequency (tsc_early_khz, the host's: TCG's
+# TSC is the host's), the same for every boot.
+. "$(dirname "$0")/lib.sh"
+STAGE=bench
+H=$TOP/harness
+OUT=$BUILD/bench
+BOOTS=${BENCH_ROUNDS:-3}
+KERNELS=${BENCH_KERNELS:-stock base series}
+khz=$(sed -n 's/^cpu MHz[^:]*: *\([0-9]*\)\.\([0-9]\{3\}\).*/\1\2/p' /proc/cpuinfo | head -n 1)
+APPEND=${BENCH_APPEND-tsc=reliable${khz:+ tsc_early_khz=$khz}}
+
+case ${BENCH_WAIT:-0} in
+*[!0-9]*) die "BENCH_WAIT=$BENCH_WAIT: expected seconds" ;;
+esac
+case $BOOTS in
+'' | *[!0-9]* | 0) die "BENCH_ROUNDS=$BOOTS: expected a number of boots >= 1" ;;
+esac
+for _v in $KERNELS; do
+	check_variant "$_v"
+	_k=$(variant_out "$_v" "$KCFG")/bzImage.harness
+	[ -f "$_k" ] || die "no kernel $_k (build it: make build VARIANT=$_v)"
+done
+command -v python3 >/dev/null || die "python3 not found"
+
+# pidns_bench in the initramfs: the guest programs' make is incremental
+tool() {
+	_hdr=$(variant_out series guest)/usr/include
+	[ -d "$_hdr/linux" ] || die "no uapi headers in $_hdr (build the series kernel first)"
+	_bin=$BUILD/guest/tools/pidns_bench
+	run_logged "$LOGDIR/bench-tool.log" make -C "$TOP/guest" O="$BUILD/guest" \
+		KHDR_INCLUDES="-isystem $_hdr" "$_bin" ||
+		die "pidns_bench failed to build: $LOGDIR/bench-tool.log"
+	_ird=$BUILD/initramfs
+	[ -f "$_ird/base.cpio" ] && grep -q "^file /usr/local/bin/pidns_bench " "$_ird/base.list" &&
+		[ -z "$(find "$_bin" -newer "$_ird/base.cpio")" ] && return 0
+	if [ ! -f "$BUILD/kselftest/run_kselftest.sh" ]; then
+		"$H/selftests.sh" || exit 1
+	fi
+	"$H/initramfs.sh" || exit 1
+}
+
+# a kernel build or another QEMU on this machine makes the figures
+# unreliable: say so (build, qemu, build+qemu or no)
+busy() {
+	_b=
+	pgrep -f 'make.*bzImage' >/dev/null 2>&1 && _b=build
+	pgrep '^qemu-system' >/dev/null 2>&1 && _b=${_b:+$_b+}qemu
+	echo "${_b:-no}"
+}
+
+# wait up to BENCH_WAIT seconds for the machine to be quiet
+quiet() {
+	_t=${BENCH_WAIT:-0}
+	[ "$(busy)" = no ] && return 0
+	[ "$_t" -gt 0 ] || return 0
+	stage "waiting up to ${_t}s for: $(busy)"
+	while [ "$_t" -gt 0 ] && [ "$(busy)" != no ]; do
+		sleep 5
+		_t=$((_t - 5))
+	done
+}
+
+# rotate LIST by N words: the order of the kernels in boot round N
+rotate() {
+	_n=$1
+	shift
+	while [ "$_n" -gt 0 ]; do
+		_w=$1
+		shift
+		set -- "$@" "$_w"
+		_n=$((_n - 1))
+	done
+	echo "$@"
+}
+
+tool
+rm -rf "$OUT"
+mkdir -p "$OUT/raw"
+lines=$OUT/bench.lines
+boots=$OUT/boots.txt
+: >"$lines"
+echo "# kernel boot seconds load1 busy status run_dir release clock_step_ns" >"$boots"
+{
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "host=$(hostname)"
+	echo "cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "cpus=$(ncpus)"
+	echo "accel=${ACCEL:-$(cat "$STATE/kvm" 2>/dev/null || echo auto)}"
+	echo "qemu_smp=${SMP:-2}"
+	echo "qemu_mem=${MEM:-1G}"
+	echo "boots=$BOOTS"
+	echo "kernels=$KERNELS"
+	echo "args=${BENCH_ARGS:-}"
+	echo "append=$APPEND"
+	echo "project=$(git -C "$TOP" describe --always --dirty 2>/dev/null)"
+	echo "series=$(git -C "$TREE" describe --always --dirty 2>/dev/null)"
+} >"$OUT/meta.txt"
+
+stage "$BOOTS boot(s) of: $KERNELS; pidns_bench ${BENCH_ARGS:-(defaults)}"
+start=$(date +%s)
+failed=0
+b=1
+while [ "$b" -le "$BOOTS" ]; do
+	# shellcheck disable=SC2086 # a list of words
+	for v in $(rotate $(((b - 1) % $(echo "$KERNELS" | wc -w))) $KERNELS); do
+		raw=$OUT/raw/$v-$b.txt
+		quiet
+		load=$(cut -d' ' -f1 /proc/loadavg)
+		bz=$(busy)
+		stage "boot $b/$BOOTS: $v (load $load, busy: $bz)"
+		t0=$(date +%s)
+		rc=0
+		VARIANT=$v TIMEOUT=${BENCH_TIMEOUT:-900} APPEND=$APPEND \
+			CMD="/usr/local/bin/pidns_bench ${BENCH_ARGS:-}" \
+			"$H/boot.sh" run >"$raw" 2>&1 || rc=$?
+		[ "$bz" != no ] || bz=$(busy)
+		sed -n "s/^BENCH /BENCH kernel=$v boot=$b /p" "$raw" >>"$lines"
+		n=$(grep -c '^BENCH ' "$raw")
+		run=$(readlink "$LOGDIR/last-$v")
+		rel=$(sed -n 's/^# pidns_bench on [^ ]* \([^:]*\):.*/\1/p' "$raw")
+		step=$(sed -n 's/^# clock: .*steps of \([0-9]*\) ns.*/\1/p' "$raw")
+		echo "$v $b $(($(date +%s) - t0)) $load $bz $rc $run ${rel:-?} ${step:-?}" >>"$boots"
+		grep -e '^BENCH .* failed ' -e '^# warning' "$raw" | sed 's/^/    /'
+		if [ "$n" = 0 ]; then
+			tail -n 5 "$raw" | sed 's/^/    /' >&2
+			stage "boot $b/$BOOTS: $v gave no results (exit $rc): $raw" >&2
+			failed=$((failed + 1))
+		elif [ "$rc" != 0 ]; then
+			stage "boot $b/$BOOTS: $v: pidns_bench exit $rc (an operation failed)" >&2
+			failed=$((failed + 1))
+		fi
+	done
+	b=$((b + 1))
+done
+secs=$(($(date +%s) - start))
+echo "seconds=$secs" >>"$OUT/meta.txt"
+stage "$((BOOTS * $(echo "$KERNELS" | wc -w))) boots in ${secs}s"
+
+python3 "$H/bench_report.py" --meta "$OUT/meta.txt" --boots "$boots" \
+	--out "$OUT" "$lines" || die "the report failed"
+[ "$failed" = 0 ] || die "$failed boot(s) failed or gave incomplete results (see above)"

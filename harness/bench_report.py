@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The report of make bench (harness/bench.sh): one table, bench.csv,
+bench.json and bench.png, and the targets of issue 9.
+
+  bench_report.py [--meta META] [--boots BOOTS] --out DIR LINES
+
+LINES holds pidns_bench's lines tagged with the kernel and the boot:
+  BENCH kernel=K boot=B op=O unit=ns median=N min=N max=N rounds=R iters=N
+  BENCH kernel=K boot=B op=O unsupported errno=E
+  BENCH kernel=K boot=B op=O failed errno=E at=WHAT
+
+Per operation and kernel: the median across boots of the boots' medians, and
+the spread, the range of the boots' medians (with a single boot: the range
+of its rounds). A ratio A/B is the ratio of the two medians; its spread is
+the range of the per-boot ratios, boot by boot (the kernels of one boot
+round ran next to each other), or with a single boot [minA/maxB, maxA/minB].
+
+A target "A/B <= L" is PASS if the ratio is <= L, PASS (within spread) if
+only the low end of its spread is, MISS otherwise. The targets inform; they
+never fail the run (exit status 0 unless the input is unusable).
+"""
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+OPS = ['fork_exit_wait', 'unshare_first_fork', 'clone_newpid', 'setns_fork',
+       'later_fork', 'userns_pidns_cycle']
+KERNELS = ['stock', 'base', 'series']
+RATIOS = [('series', 'stock'), ('series', 'base')]
+# issue 9: no cost for non-users; no more than upstream for users
+TARGETS = [('fork_exit_wait', 'series', 'base', 1.01)] + \
+    [(op, 'series', 'stock', 1.00) for op in OPS if op != 'fork_exit_wait']
+LINE = re.compile(r'^BENCH\s+(.*)$')
+
+
+def parse(path):
+    """{op: {kernel: {boot: record}}} and the kernels and ops seen, in order."""
+    data, kernels, ops = {}, [], []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            m = LINE.match(line.strip())
+            if not m:
+                continue
+            rec, words = {}, []
+            for w in m.group(1).split():
+                if '=' in w:
+                    k, v = w.split('=', 1)
+                    rec[k] = v
+                else:
+                    words.append(w)
+            if not all(k in rec for k in ('kernel', 'boot', 'op')):
+                sys.exit(f'{path}:{n}: not a tagged BENCH line: {line.strip()}')
+            if 'unsupported' in words:
+                rec['status'] = 'unsupported'
+            elif 'failed' in words:
+                rec['status'] = 'failed'
+            else:
+                try:
+                    for k in ('median', 'min', 'max'):
+                        rec[k] = float(rec[k])
+                    rec['rounds'] = int(rec['rounds'])
+                    rec['iters'] = int(rec['iters'])
+                except (KeyError, ValueError):
+                    sys.exit(f'{path}:{n}: bad BENCH line: {line.strip()}')
+                rec['status'] = 'ok'
+            k, op = rec['kernel'], rec['op']
+            if k not in kernels:
+                kernels.append(k)
+            if op not in ops:
+                ops.append(op)
+            data.setdefault(op, {}).setdefault(k, {})[rec['boot']] = rec
+    order = [k for k in KERNELS if k in kernels] + [k for k in kernels if k not in KERNELS]
+    ops = [o for o in OPS if o in ops] + [o for o in ops if o not in OPS]
+    return data, order, ops
+
+
+def kernel_stats(boots):
+    """Median, spread and status of one operation on one kernel."""
+    ok = {b: r for b, r in boots.items() if r['status'] == 'ok'}
+    if not ok:
+        st = sorted({r['status'] for r in boots.values()})
+        errno = sorted({r.get('errno', '?') for r in boots.values()})
+        return {'status': '/'.join(st) if st else 'missing', 'errno': ','.join(errno),
+                'boots': len(boots)}
+    meds = [r['median'] for r in ok.values()]
+    s = {'status': 'ok', 'median_ns': statistics.median(meds), 'boots': len(ok),
+         'boot_medians_ns': {b: r['median'] for b, r in sorted(ok.items())},
+         'rounds': max(r['rounds'] for r in ok.values()),
+         'iters': int(statistics.median(r['iters'] for r in ok.values()))}
+    if len(ok) >= 2:
+        s.update(lo_ns=min(meds), hi_ns=max(meds), spread='boots')
+    else:
+        r = next(iter(ok.values()))
+        s.update(lo_ns=r['min'], hi_ns=r['max'], spread='rounds')
+    if len(ok) < len(boots):
+        s['incomplete'] = sorted(b for b in boots if b not in ok)
+    return s
+
+
+def ratio(num, den, nb, db):
+    """num/den from the stats and the per-boot records of two kernels."""
+    if num.get('status') != 'ok' or den.get('status') != 'ok':
+        return None
+    val = num['median_ns'] / den['median_ns']
+    pairs = [nb[b]['median'] / db[b]['median'] for b in nb
+             if b in db and nb[b]['status'] == 'ok' and db[b]['status'] == 'ok']
+    if len(pairs) >= 2:
+        return {'value': val, 'lo': min(pairs), 'hi': max(pairs), 'spread': 'boots',
+                'boot_ratios': pairs}
+    return {'value': val, 'lo': num['lo_ns'] / den['hi_ns'], 'hi': num['hi_ns'] / den['lo_ns'],
+            'spread': 'rounds', 'boot_ratios': pairs}
+
+
+def verdict(r, limit):
+    if r is None:
+        return 'MISS', 'no data'
+    if r['value'] <= limit:
+        return 'PASS', ''
+    if r['lo'] <= limit:
+        return 'PASS', '(within spread)'
+    return 'MISS', ''
+
+
+def read_kv(path):
+    kv = {}
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if '=' in line and not line.startswith('#'):
+                    k, v = line.rstrip('\n').split('=', 1)
+                    kv[k] = v
+    return kv
+
+
+def read_boots(path):
+    rows = []
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if not w or w[0].startswith('#') or len(w) < 6:
+                    continue
+                rows.append({'kernel': w[0], 'boot': w[1], 'seconds': int(w[2]),
+                             'load1': float(w[3]), 'busy': w[4],
+                             'status': int(w[5]), 'run_dir': w[6] if len(w) > 6 else '',
+                             'release': w[7] if len(w) > 7 else '',
+                             'clock_step_ns': int(w[8]) if len(w) > 8 and w[8].isdigit() else None})
+    return rows
+
+
+def cell(s):
+    if s.get('status') != 'ok':
+        return s.get('status', 'missing') + (f" ({s['errno']})" if s.get('errno') else '')
+    return f"{s['median_ns'] / 1e3:.1f} [{s['lo_ns'] / 1e3:.1f}-{s['hi_ns'] / 1e3:.1f}]"
+
+
+def rcell(r):
+    if r is None:
+        return 'n/a'
+    return f"{r['value']:.3f} [{r['lo']:.3f}-{r['hi']:.3f}]"
+
+
+def table(res, kernels, ops, meta):
+    cols = ['operation'] + kernels + [f'{a}/{b}' for a, b in RATIOS]
+    rows = []
+    for op in ops:
+        row = [op] + [cell(res[op]['kernels'].get(k, {})) for k in kernels]
+        row += [rcell(res[op]['ratios'].get(f'{a}/{b}')) for a, b in RATIOS]
+        rows.append(row)
+    w = [max(len(r[i]) for r in rows + [cols]) for i in range(len(cols))]
+    boots = meta.get('boots', '?')
+    how = {s.get('spread') for o in res.values() for s in o['kernels'].values()} - {None}
+    if how == {'boots'}:
+        spread = "range of the boots' medians; ratios: range of the per-boot ratios"
+    elif how == {'rounds'}:
+        spread = 'min-max of the rounds; ratios: minA/maxB-maxA/minB'
+    else:
+        spread = "boots' medians, or rounds where a kernel has one boot"
+    print(f'pidns_bench: µs per iteration, median of {boots} boot(s) [spread: {spread}]')
+    for r in [cols] + rows:
+        print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+
+
+def write_csv(path, res, kernels, ops):
+    head = ['op']
+    for k in kernels:
+        head += [f'{k}_status', f'{k}_median_ns', f'{k}_lo_ns', f'{k}_hi_ns', f'{k}_boots',
+                 f'{k}_iters']
+    for a, b in RATIOS:
+        head += [f'{a}_{b}', f'{a}_{b}_lo', f'{a}_{b}_hi']
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(head)
+        for op in ops:
+            row = [op]
+            for k in kernels:
+                s = res[op]['kernels'].get(k, {'status': 'missing'})
+                if s['status'] == 'ok':
+                    row += ['ok', f"{s['median_ns']:.0f}", f"{s['lo_ns']:.0f}",
+                            f"{s['hi_ns']:.0f}", s['boots'], s['iters']]
+                else:
+                    row += [s['status'], '', '', '', s.get('boots', 0), '']
+            for a, b in RATIOS:
+                r = res[op]['ratios'].get(f'{a}/{b}')
+                row += [f"{r[x]:.4f}" for x in ('value', 'lo', 'hi')] if r else ['', '', '']
+            w.writerow(row)
+
+
+def terminal():
+    out = subprocess.run(['gnuplot', '-e', 'set terminal'], capture_output=True, text=True)
+    names = {ln.split()[0] for ln in (out.stdout + out.stderr).splitlines() if ln.strip()}
+    if 'pngcairo' in names:
+        return "pngcairo size 1100,560 font 'Sans,10'"
+    if 'png' in names:
+        return 'png size 1100,560'
+    return None
+
+
+def plot(out, res, kernels, ops, meta):
+    """Grouped bars normalised to stock, with the ratios' spread as error bars."""
+    if not shutil.which('gnuplot'):
+        print('bench: gnuplot not found: no plot (package gnuplot-nox)', file=sys.stderr)
+        return False
+    term = terminal()
+    if not term:
+        print('bench: gnuplot has no png terminal: no plot', file=sys.stderr)
+        return False
+    ref = 'stock' if 'stock' in kernels else kernels[0]
+    dat, labels = os.path.join(out, 'bench.dat'), []
+    nk, gap = len(kernels), 1
+    with open(dat, 'w') as f:
+        f.write('# op ' + ' '.join(f'{k} {k}_lo {k}_hi' for k in kernels) + '\n')
+        for i, op in enumerate(ops):
+            ks = res[op]['kernels']
+            f.write(op)
+            for j, k in enumerate(kernels):
+                s = ks.get(k, {})
+                if k == ref and s.get('status') == 'ok':
+                    v = (1.0, s['lo_ns'] / s['median_ns'], s['hi_ns'] / s['median_ns'])
+                else:
+                    r = res[op]['norm'].get(k)
+                    v = (r['value'], r['lo'], r['hi']) if r else None
+                x = i + (j - (nk - 1) / 2) / (nk + gap)
+                if v is None:
+                    f.write(' NaN NaN NaN')
+                    labels.append((x, 0, 'n/a'))
+                else:
+                    f.write(' %.4f %.4f %.4f' % v)
+                    labels.append((x, v[2], f'{v[0]:.2f}'))
+            f.write('\n')
+    title = (f"pidns_bench: time per operation, normalised to {ref} = 1.0 "
+             f"(median of {meta.get('boots', '?')} boot(s); bars: spread)\\n"
+             f"{meta.get('date', '')}  {meta.get('cpu', '')}  "
+             f"QEMU {meta.get('accel', '?')} -smp {meta.get('qemu_smp', '?')}")
+    ymax = max([y for _, y, _ in labels] + [1.1]) * 1.08
+    labels = [(x, y + ymax * 0.02, t) for x, y, t in labels]
+    gp = [f'set terminal {term}', f"set output '{os.path.join(out, 'bench.png')}'",
+          f'set title "{title}" noenhanced', 'set style data histogram',
+          f'set style histogram errorbars gap {gap} lw 1', 'set style fill solid 0.8 border -1',
+          'set boxwidth 0.9', 'set grid ytics', f'set yrange [0:{ymax:.2f}]',
+          f"set ylabel 'time / {ref}'", 'set key outside bottom center horizontal', 'set datafile missing "NaN"',
+          'set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#555555"',
+          'set xtics scale 0 noenhanced']
+    for x, y, t in labels:
+        gp.append(f'set label "{t}" at {x:.4f},{y:.3f} center font ",8"')
+    colours = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2']
+    cols = []
+    for j, k in enumerate(kernels):
+        c = 2 + 3 * j
+        xt = ':xtic(1)' if j == 0 else ''
+        cols.append(f"'{dat}' using {c}:{c + 1}:{c + 2}{xt} title '{k}' "
+                    f"lc rgb '{colours[j % len(colours)]}'")
+    gp.append('plot ' + ', \\\n     '.join(cols))
+    script = os.path.join(out, 'bench.gp')
+    with open(script, 'w') as f:
+        f.write('\n'.join(gp) + '\n')
+    p = subprocess.run(['gnuplot', script], capture_output=True, text=True)
+    if p.returncode:
+        print(f'bench: gnuplot failed ({script}):\n{p.stderr}', file=sys.stderr)
+        return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('lines')
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--meta')
+    ap.add_argument('--boots')
+    args = ap.parse_args()
+
+    data, kernels, ops = parse(args.lines)
+    if not data:
+        sys.exit(f'bench: no BENCH lines in {args.lines}')
+    meta = read_kv(args.meta)
+    boots = read_boots(args.boots)
+    meta.setdefault('boots', str(max(len(b) for o in data.values() for b in o.values())))
+    ref = 'stock' if 'stock' in kernels else kernels[0]
+
+    res = {}
+    for op in ops:
+        ks = {k: kernel_stats(data[op][k]) for k in kernels if k in data[op]}
+        rs = {}
+        for a, b in RATIOS:
+            if a in ks and b in ks:
+                rs[f'{a}/{b}'] = ratio(ks[a], ks[b], data[op][a], data[op][b])
+        norm = {k: ratio(ks[k], ks[ref], data[op][k], data[op][ref])
+                for k in ks if k != ref and ref in ks}
+        res[op] = {'kernels': ks, 'ratios': rs, 'norm': norm}
+
+    table(res, kernels, ops, meta)
+
+    targets = []
+    print()
+    for op, a, b, limit in TARGETS:
+        if op not in res:
+            continue
+        r = res[op]['ratios'].get(f'{a}/{b}')
+        v, note = verdict(r, limit)
+        if r is not None:
+            spread = f"{r['value']:.3f} [{r['lo']:.3f}-{r['hi']:.3f}]"
+        else:
+            spread = 'no data'
+        print(f'{v} {op}: {a}/{b} {spread} <= {limit:.2f} {note}'.rstrip())
+        targets.append({'op': op, 'ratio': f'{a}/{b}', 'limit': limit, 'verdict': v,
+                        'note': note, 'value': r and r['value'], 'lo': r and r['lo'],
+                        'hi': r and r['hi']})
+    print('(the targets of issue 9 inform; they do not fail the run)')
+
+    busy = [b for b in boots if b['busy'] != 'no']
+    if busy:
+        what = ' or '.join(sorted({'a kernel build' if w == 'build' else 'another QEMU'
+                                   for b in busy for w in b['busy'].split('+')}))
+        print(f'note: {len(busy)} of {len(boots)} boot(s) ran while {what} was running on '
+              f'the host: the figures are unreliable')
+    coarse = [b for b in boots if (b.get('clock_step_ns') or 0) > 10000]
+    if coarse:
+        print(f'note: {len(coarse)} boot(s) had a coarse clock (steps of '
+              f"{max(b['clock_step_ns'] for b in coarse)} ns): see their raw output")
+    os.makedirs(args.out, exist_ok=True)
+    write_csv(os.path.join(args.out, 'bench.csv'), res, kernels, ops)
+    with open(os.path.join(args.out, 'bench.json'), 'w') as f:
+        json.dump({'meta': meta, 'boots': boots, 'kernels': kernels, 'ops': res,
+                   'targets': targets}, f, indent=1, sort_keys=True)
+        f.write('\n')
+    written = ['bench.csv', 'bench.json']
+    if plot(args.out, res, kernels, ops, meta):
+        written.append('bench.png')
+    print(f"bench: {', '.join(os.path.join(args.out, w) for w in written)}")
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

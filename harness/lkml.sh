@@ -85,10 +85,12 @@ selftests_alone() {
 	git -C "$TREE" worktree remove --force "$_wt"
 }
 
+# get_maintainer.pl's answer (it reads MAINTAINERS of the tree it runs in),
+# then lkml/recipients.txt
 recipients() {
 	# shellcheck disable=SC2046
-	"$TREE/scripts/get_maintainer.pl" --no-rolestats --no-git --no-git-fallback \
-		--no-tree $(series_patches) 2>/dev/null | sed 's/^/cc /'
+	(cd "$TREE" && scripts/get_maintainer.pl --no-rolestats --no-git --no-git-fallback \
+		$(series_patches)) | sed 's/^/cc /'
 	sed -e 's/ *#.*//' -e '/^$/d' "$L/recipients.txt"
 }
 
@@ -97,8 +99,9 @@ mails() {
 	_out=$BUILD/lkml/v$_v
 	rm -rf "$_out"
 	set --
-	_to=$(recipients | sed -n 's/^to //p')
-	_cc=$(recipients | sed -n 's/^cc //p' | sort -u)
+	recipients >"$STATE/recipients" || { bad "get_maintainer.pl failed"; return; }
+	_to=$(sed -n 's/^to //p' "$STATE/recipients")
+	_cc=$(sed -n 's/^cc //p' "$STATE/recipients" | sort -u)
 	_nl='
 '
 	_ifs=$IFS
@@ -110,7 +113,7 @@ mails() {
 	IFS=$_ifs
 	if git -C "$TREE" format-patch -q -v"$_v" --cover-letter --cover-from-description=subject \
 		--thread=shallow "$@" -o "$_out" base..series; then
-		ok "mails in $_out ($(find "$_out" -name '*.patch' | wc -l) files, To: $(printf '%s' "$_to" | wc -l | tr -d ' ')+1, Cc: $(($# - 1)))"
+		ok "mails in $_out ($(find "$_out" -name '*.patch' | wc -l) files, $(printf '%s\n' "$@" | grep -c '^--to=') To, $(printf '%s\n' "$@" | grep -c '^--cc=') Cc)"
 	else
 		bad "git format-patch into $_out"
 	fi

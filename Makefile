@@ -6,7 +6,7 @@ VARIANT ?= series
 export VARIANT KCFG V OVERLAY CMD ACCEL TIMEOUT FORCE
 H := harness
 
-.PHONY: all test deps tree export build selftests initramfs shell run check lkml clean help
+.PHONY: all test deps tree export build selftests initramfs shell run check lkml stress bench clean help
 
 all:
 	@$(H)/main.sh all
@@ -40,6 +40,12 @@ check:
 
 lkml:
 	@$(H)/main.sh prepare && $(H)/lkml.sh full
+
+stress:
+	@$(H)/main.sh prepare && $(H)/stress.sh full
+
+bench:
+	@$(H)/main.sh prepare && $(H)/bench.sh
 
 clean:
 	rm -rf build

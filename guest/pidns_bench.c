@@ -16,6 +16,11 @@
  *
  * median, min and max are nanoseconds per iteration over the rounds.
  *
+ * The benchmark and all its children run on one CPU (-c, default the first
+ * one allowed; -c -1 lets them move): a fork then neither wakes another CPU
+ * nor migrates, which under QEMU's TCG takes the spread of a round from tens
+ * of percent to a few.
+ *
  * The "fresh" operations (unshare_first_fork, userns_pidns_cycle) need a new
  * process for each iteration, as a task can unshare a pid namespace for its
  * children only once. Each iteration forks a worker; the worker times itself
@@ -409,8 +414,15 @@ static int bench(const struct op *op, int rounds, long iters)
 		       shm->what ? shm->what : "host");
 		return 1;
 	}
-	for (r = 0; r < rounds; r++)
+	if (!quiet)
+		printf("# %s rounds, ns per iteration in order:", op->name);
+	for (r = 0; r < rounds; r++) {
 		per[r] = (double)shm->round_ns[r] / shm->iters;
+		if (!quiet)
+			printf(" %.0f", per[r]);
+	}
+	if (!quiet)
+		printf("\n");
 	qsort(per, rounds, sizeof(per[0]), cmp_double);
 	if (rounds % 2)
 		median = per[rounds / 2];
@@ -456,18 +468,39 @@ static void print_clock(void)
 		printf("# warning: a coarse clock: use long rounds (-n) or tsc=reliable\n");
 }
 
+/* pin to *cpu (-1: leave the affinity alone; -2: the first CPU allowed) */
+static int pin(int *cpu)
+{
+	cpu_set_t set;
+
+	if (*cpu == -1)
+		return 0;
+	if (*cpu == -2) {
+		if (sched_getaffinity(0, sizeof(set), &set))
+			return -errno;
+		for (*cpu = 0; *cpu < CPU_SETSIZE - 1 && !CPU_ISSET(*cpu, &set); (*cpu)++)
+			;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(*cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return -errno;
+	return 0;
+}
+
 static void help(const char *prog)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: %s [-r ROUNDS] [-n ITERS] [-o OP] [-q]\n", prog);
+	fprintf(stderr, "usage: %s [-r ROUNDS] [-n ITERS] [-o OP] [-c CPU] [-q]\n", prog);
 	fprintf(stderr, "  -r ROUNDS  rounds per operation (1-%d, default 7)\n",
 		MAX_ROUNDS);
 	fprintf(stderr, "  -n ITERS   iterations per round (default: ~0.2 s a round)\n");
 	fprintf(stderr, "  -o OP      only this operation:");
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
 		fprintf(stderr, " %s", ops[i].name);
-	fprintf(stderr, "\n  -q         only the BENCH lines\n");
+	fprintf(stderr, "\n  -c CPU     run on this CPU (default: the first allowed; -1: any)\n");
+	fprintf(stderr, "  -q         only the BENCH lines\n");
 	exit(2);
 }
 
@@ -475,14 +508,14 @@ int main(int argc, char **argv)
 {
 	const char *only = NULL;
 	struct utsname u;
-	int rounds = 7;
+	int rounds = 7, cpu = -2;
 	long iters = 0;
 	int opt, ret = 0;
 	bool found = false;
 	char *end;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "r:n:o:q")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:o:c:q")) != -1) {
 		switch (opt) {
 		case 'r':
 			rounds = strtol(optarg, &end, 10);
@@ -496,6 +529,11 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			only = optarg;
+			break;
+		case 'c':
+			cpu = strtol(optarg, &end, 10);
+			if (*end || cpu < -1 || cpu >= CPU_SETSIZE)
+				help(argv[0]);
 			break;
 		case 'q':
 			quiet = true;
@@ -519,12 +557,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "no operation %s\n", only);
 		help(argv[0]);
 	}
+	ret = pin(&cpu);
+	if (ret) {
+		fprintf(stderr, "CPU %d: %s\n", cpu, strerror(-ret));
+		return 1;
+	}
 	if (!quiet) {
 		uname(&u);
 		printf("# pidns_bench on %s %s: %d rounds, %s iterations a round\n",
 		       u.sysname, u.release, rounds,
 		       iters ? "fixed" : "calibrated (~0.2 s)");
 		print_clock();
+		if (cpu >= 0)
+			printf("# on CPU %d\n", cpu);
+		else
+			printf("# on any CPU\n");
 	}
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		if (!only || !strcmp(only, ops[i].name))

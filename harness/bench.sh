@@ -4,17 +4,23 @@
 # order rotates from one round to the next), with the same QEMU settings and
 # the same guest binary; then harness/bench_report.py prints the table and
 # writes build/bench/bench.{csv,json,png}. Uses the kernels as they are built
-# (make build VARIANT=...); builds only the guest programs and the initramfs
-# if pidns_bench is newer than them.
+# (and builds them if needed); builds pidns_bench, and the initramfs again if it
+# lacks the current one. Every boot's output is in build/bench/raw.
 #   BENCH_ROUNDS=N        boots per kernel (default 3)
-#   BENCH_ARGS='...'      options for pidns_bench (-r ROUNDS -n ITERS -o OP)
+#   BENCH_ARGS='...'      options for pidns_bench (-r ROUNDS -n ITERS -o OP -c CPU)
 #   BENCH_KERNELS='...'   the kernels (default: stock base series)
 #   BENCH_TIMEOUT=S       limit of one boot (default 900)
 #   BENCH_APPEND='...'    kernel command line (default below)
 #   BENCH_WAIT=S          before each boot, wait up to S seconds for other
-#                         QEMUs and kernel builds on this machine to end
-#                         (default 0: boot at once; the report notes them)
-# The guest's clock: under TCG the kernel finds the TSC unstable (against a
+#                         QEMUs, kernel builds and CPU use (> 20 %) on this
+#                         machine to end (default 0: boot at once; the report
+#                         notes the boots that ran on a busy machine)
+# Counting, not timing: by default QEMU runs with -icount shift=0 (one
+# virtual nanosecond per guest instruction) on one vCPU, so a "ns" is an
+# instruction executed and the figures do not depend on how busy the host is
+# (BENCH_ICOUNT=0 for wall-clock time under TCG, which varies by 10-20 %).
+#   BENCH_ICOUNT=0|1      instruction counts (default 1) or wall-clock time
+# The guest's clock without icount: under TCG the kernel finds the TSC unstable (against a
 # jiffies watchdog) or fails to calibrate it on a busy host, and falls back to
 # jiffies, a clock in steps of 4 ms. So the default command line keeps the
 # TSC (tsc=reliable) and gives its frequency (tsc_early_khz, the host's: TCG's
@@ -27,6 +33,9 @@ BOOTS=${BENCH_ROUNDS:-3}
 KERNELS=${BENCH_KERNELS:-stock base series}
 khz=$(sed -n 's/^cpu MHz[^:]*: *\([0-9]*\)\.\([0-9]\{3\}\).*/\1\2/p' /proc/cpuinfo | head -n 1)
 APPEND=${BENCH_APPEND-tsc=reliable${khz:+ tsc_early_khz=$khz}}
+if [ "${BENCH_ICOUNT:-1}" = 1 ]; then
+	export QEMU_ARGS="-icount shift=0,sleep=off" SMP=1
+fi
 
 case ${BENCH_WAIT:-0} in
 *[!0-9]*) die "BENCH_WAIT=$BENCH_WAIT: expected seconds" ;;
@@ -36,8 +45,7 @@ case $BOOTS in
 esac
 for _v in $KERNELS; do
 	check_variant "$_v"
-	_k=$(variant_out "$_v" "$KCFG")/bzImage.harness
-	[ -f "$_k" ] || die "no kernel $_k (build it: make build VARIANT=$_v)"
+	VARIANT=$_v "$H/variant.sh" build || die "the $_v kernel does not build"
 done
 command -v python3 >/dev/null || die "python3 not found"
 
@@ -58,23 +66,39 @@ tool() {
 	"$H/initramfs.sh" || exit 1
 }
 
-# a kernel build or another QEMU on this machine makes the figures
-# unreliable: say so (build, qemu, build+qemu or no)
+# percentage of the host's CPU time used over one second
+cpu_used() {
+	_a=$(head -n 1 /proc/stat)
+	sleep 1
+	_b=$(head -n 1 /proc/stat)
+	# shellcheck disable=SC2086 # the fields of the cpu line
+	set -- $_a $_b
+	# user nice system idle iowait irq softirq steal, then the same 1 s later
+	_used=$((${13} + ${14} + ${15} + ${18} + ${19} + ${20} - $2 - $3 - $4 - $7 - $8 - $9))
+	_idle=$((${16} + ${17} - $5 - $6))
+	echo $((100 * _used / (_used + _idle + 1)))
+}
+
+# a kernel build, another QEMU or other work on this machine makes the
+# figures unreliable: say so (build, qemu, cpuNN% joined by +, or no)
 busy() {
 	_b=
 	pgrep -f 'make.*bzImage' >/dev/null 2>&1 && _b=build
 	pgrep '^qemu-system' >/dev/null 2>&1 && _b=${_b:+$_b+}qemu
+	_c=$(cpu_used)
+	[ "$_c" -gt 20 ] && _b=${_b:+$_b+}cpu$_c%
 	echo "${_b:-no}"
 }
 
 # wait up to BENCH_WAIT seconds for the machine to be quiet
 quiet() {
 	_t=${BENCH_WAIT:-0}
-	[ "$(busy)" = no ] && return 0
 	[ "$_t" -gt 0 ] || return 0
-	stage "waiting up to ${_t}s for: $(busy)"
+	_w=$(busy)
+	[ "$_w" = no ] && return 0
+	stage "waiting up to ${_t}s for: $_w"
 	while [ "$_t" -gt 0 ] && [ "$(busy)" != no ]; do
-		sleep 5
+		sleep 4
 		_t=$((_t - 5))
 	done
 }
@@ -106,6 +130,7 @@ echo "# kernel boot seconds load1 busy status run_dir release clock_step_ns" >"$
 	echo "cpus=$(ncpus)"
 	echo "accel=${ACCEL:-$(cat "$STATE/kvm" 2>/dev/null || echo auto)}"
 	echo "qemu_smp=${SMP:-2}"
+	echo "qemu_args=${QEMU_ARGS:-}"
 	echo "qemu_mem=${MEM:-1G}"
 	echo "boots=$BOOTS"
 	echo "kernels=$KERNELS"
@@ -129,13 +154,13 @@ while [ "$b" -le "$BOOTS" ]; do
 		stage "boot $b/$BOOTS: $v (load $load, busy: $bz)"
 		t0=$(date +%s)
 		rc=0
-		VARIANT=$v TIMEOUT=${BENCH_TIMEOUT:-900} APPEND=$APPEND \
+		run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$v-bench-$b
+		RUN=$run VARIANT=$v TIMEOUT=${BENCH_TIMEOUT:-900} APPEND=$APPEND \
 			CMD="/usr/local/bin/pidns_bench ${BENCH_ARGS:-}" \
 			"$H/boot.sh" run >"$raw" 2>&1 || rc=$?
 		[ "$bz" != no ] || bz=$(busy)
 		sed -n "s/^BENCH /BENCH kernel=$v boot=$b /p" "$raw" >>"$lines"
 		n=$(grep -c '^BENCH ' "$raw")
-		run=$(readlink "$LOGDIR/last-$v")
 		rel=$(sed -n 's/^# pidns_bench on [^ ]* \([^:]*\):.*/\1/p' "$raw")
 		step=$(sed -n 's/^# clock: .*steps of \([0-9]*\) ns.*/\1/p' "$raw")
 		echo "$v $b $(($(date +%s) - t0)) $load $bz $rc $run ${rel:-?} ${step:-?}" >>"$boots"

@@ -93,6 +93,7 @@ def kernel_stats(boots):
     s = {'status': 'ok', 'median_ns': statistics.median(meds), 'boots': len(ok),
          'boot_medians_ns': {b: r['median'] for b, r in sorted(ok.items())},
          'rounds': max(r['rounds'] for r in ok.values()),
+         'best_ns': min(r['min'] for r in ok.values()),
          'iters': int(statistics.median(r['iters'] for r in ok.values()))}
     if len(ok) >= 2:
         s.update(lo_ns=min(meds), hi_ns=max(meds), spread='boots')
@@ -183,7 +184,9 @@ def table(res, kernels, ops, meta):
         spread = 'min-max of the rounds; ratios: minA/maxB-maxA/minB'
     else:
         spread = "boots' medians, or rounds where a kernel has one boot"
-    print(f'pidns_bench: µs per iteration, median of {boots} boot(s) [spread: {spread}]')
+    unit = ('thousand guest instructions (QEMU -icount)' if 'icount' in meta.get('qemu_args', '')
+            else 'µs')
+    print(f'pidns_bench: {unit} per iteration, median of {boots} boot(s) [spread: {spread}]')
     for r in [cols] + rows:
         print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
 
@@ -258,14 +261,17 @@ def plot(out, res, kernels, ops, meta):
     title = (f"pidns_bench: time per operation, normalised to {ref} = 1.0 "
              f"(median of {meta.get('boots', '?')} boot(s); bars: spread)\\n"
              f"{meta.get('date', '')}  {meta.get('cpu', '')}  "
-             f"QEMU {meta.get('accel', '?')} -smp {meta.get('qemu_smp', '?')}")
+             f"QEMU {meta.get('accel', '?')} -smp {meta.get('qemu_smp', '?')} "
+             f"{meta.get('qemu_args', '')}")
     ymax = max([y for _, y, _ in labels] + [1.1]) * 1.08
     labels = [(x, y + ymax * 0.02, t) for x, y, t in labels]
     gp = [f'set terminal {term}', f"set output '{os.path.join(out, 'bench.png')}'",
           f'set title "{title}" noenhanced', 'set style data histogram',
           f'set style histogram errorbars gap {gap} lw 1', 'set style fill solid 0.8 border -1',
           'set boxwidth 0.9', 'set grid ytics', f'set yrange [0:{ymax:.2f}]',
-          f"set ylabel 'time / {ref}'", 'set key outside bottom center horizontal', 'set datafile missing "NaN"',
+          f'set xrange [-0.6:{len(ops) - 0.4}]',
+          f"set ylabel 'time / {ref}'", 'set key outside bottom center horizontal',
+          'set datafile missing "NaN"',
           'set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#555555"',
           'set xtics scale 0 noenhanced']
     for x, y, t in labels:
@@ -336,8 +342,9 @@ def main():
 
     busy = [b for b in boots if b['busy'] != 'no']
     if busy:
-        what = ' or '.join(sorted({'a kernel build' if w == 'build' else 'another QEMU'
-                                   for b in busy for w in b['busy'].split('+')}))
+        names = {'build': 'a kernel build', 'qemu': 'another QEMU'}
+        what = ' or '.join(sorted({names.get(w, 'other work') for b in busy
+                                   for w in b['busy'].split('+')}))
         print(f'note: {len(busy)} of {len(boots)} boot(s) ran while {what} was running on '
               f'the host: the figures are unreliable')
     coarse = [b for b in boots if (b.get('clock_step_ns') or 0) > 10000]

@@ -5,7 +5,7 @@
 #   boot.sh run            run CMD, show its output, exit with its status
 #   boot.sh shell          interactive shell on the serial console
 #   boot.sh probe          the KVM probe (prints the marker at once)
-# OVERLAY=DIR adds DIR's files to the initramfs. The console goes to
+# OVERLAY=DIR adds DIR's files to the initramfs; QEMU_ARGS adds QEMU options. The console goes to
 # console.log, what the guest reports to results.log (second serial port),
 # both in the run directory printed at the end; the run directory's path is
 # also in build/logs/last-<variant>.
@@ -64,6 +64,8 @@ qemu_args() {
 	echo "-M q35 -accel $_accel -m $MEM -smp $SMP -nodefaults -no-user-config"
 	[ -f /usr/share/qemu/qboot.rom ] && [ "$_accel" = tcg ] && echo "-bios /usr/share/qemu/qboot.rom"
 	echo "-display none -no-reboot -kernel $kernel -initrd $run/initramfs.cpio"
+	# QEMU_ARGS: more options, e.g. "-icount shift=0,sleep=off" (make bench)
+	echo "${QEMU_ARGS:-}"
 }
 
 cmdline() {

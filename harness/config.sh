@@ -14,11 +14,14 @@ fragments() {
 	[ "$KCFG" = guest ] || printf '%s\n' "$TOP/configs/$KCFG.config"
 }
 
-# check_config CONFIG FRAGMENT...: print every requested option that did not take.
+# check_config CONFIG FRAGMENT...: print every requested option that did not
+# take. A later fragment overrides an earlier one, as in merge_config.sh.
 check_config() {
 	_cfg=$1
 	shift
 	cat "$@" | sed -n -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' -e t -e '/^CONFIG_/p' |
+		awk -F= '!($1 in v) { order[n++] = $1 } { v[$1] = substr($0, length($1) + 2) }
+			END { for (i = 0; i < n; i++) print order[i] "=" v[order[i]] }' |
 		while IFS='=' read -r _opt _want; do
 			_got=$(sed -n "s/^$_opt=//p" "$_cfg")
 			[ -n "$_got" ] || _got=n

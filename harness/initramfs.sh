@@ -44,6 +44,7 @@ skeleton() {
 	done
 	echo "file /init $TOP/harness/guest/init 755 0 0"
 	echo "file /usr/bin/timeout $TOP/harness/guest/timeout 755 0 0"
+	echo "file /usr/local/bin/stress-run $TOP/harness/guest/stress-run 755 0 0"
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$IRD/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$IRD/group"
 	echo "file /etc/passwd $IRD/passwd 644 0 0"

@@ -63,14 +63,18 @@ bisect() {
 	done
 }
 
+# the tip of the series, and base, with the other configs (no warnings:
+# build.sh fails on any)
 configs() {
-	for _k in nopidns debug; do
-		if VARIANT=series KCFG=$_k "$H/variant.sh" build >/dev/null; then
-			echo "tip builds with configs/$_k.config: yes" >>"$table"
-		else
-			echo "tip builds with configs/$_k.config: NO ($LOGDIR/build-series-$_k.log)" >>"$table"
-			return 1
-		fi
+	for _v in series base; do
+		for _k in nopidns debug; do
+			if VARIANT=$_v KCFG=$_k "$H/variant.sh" build >/dev/null; then
+				echo "$_v builds with configs/$_k.config: yes, no warnings" >>"$table"
+			else
+				echo "$_v builds with configs/$_k.config: NO ($LOGDIR/build-$_v-$_k.log)" >>"$table"
+				return 1
+			fi
+		done
 	done
 }
 
@@ -102,15 +106,15 @@ mkdir -p "$STATE" "$LOGDIR"
 : >"$table"
 row "#" "patch" "builds" "boots" "tests (against the step before)"
 "$H/tree.sh" ensure >/dev/null || exit 1
-bisect || rc=1
-[ "$rc" = 0 ] && { configs || rc=1; }
+configs || rc=1
 [ "$rc" = 0 ] && { static || rc=1; }
+[ "$rc" = 0 ] && { bisect || rc=1; }
 sed 's/^/[lkml] /' "$table"
 if [ "$rc" = 0 ]; then
 	{
 		echo "# Written by make lkml (harness/lkml-full.sh) when every patch built, booted"
 		echo "# and passed its step; make test skips that work while these inputs match."
-		echo "inputs $(hash_files "$TOP"/base/*.patch "$TOP"/patches/*.patch)"
+		echo "inputs $(series_inputs)"
 		echo "date $(date -u +%Y-%m-%d)"
 		sed 's/^/| /' "$table"
 	} >"$TOP/lkml/verified"

@@ -62,6 +62,7 @@ checks() {
 # The selftests patch (the first selftests/pidns: one) must apply to stock
 # on its own and build there: it could be sent separately.
 selftests_alone() {
+	# shellcheck disable=SC2046 # one path per word
 	_p=$(grep -l '^Subject: \[PATCH[^]]*\] selftests/pidns:' $(series_patches) | head -n 1)
 	[ -n "$_p" ] || { bad "no selftests/pidns: patch"; return; }
 	_wt=$BUILD/wt/selftests-alone
@@ -119,12 +120,8 @@ mails() {
 	fi
 }
 
-inputs() {
-	hash_files "$TOP"/base/*.patch "$TOP"/patches/*.patch
-}
-
 verified() {
-	[ -f "$L/verified" ] && [ "$(sed -n 's/^inputs //p' "$L/verified")" = "$(inputs)" ]
+	[ -f "$L/verified" ] && [ "$(sed -n 's/^inputs //p' "$L/verified")" = "$(series_inputs)" ]
 }
 
 quick() {
@@ -135,6 +132,14 @@ quick() {
 	checks
 	selftests_alone
 	mails
+}
+
+slow() {
+	if "$H/lkml-full.sh"; then
+		ok "bisect, configs and static checks"
+	else
+		bad "bisect, configs or static checks (see above)"
+	fi
 }
 
 finish() {
@@ -149,7 +154,7 @@ case ${1:-quick} in
 quick) quick ;;
 full)
 	quick
-	"$H/lkml-full.sh" && ok "bisect, configs and static checks" || bad "bisect, configs or static checks (see above)"
+	slow
 	;;
 test)
 	quick
@@ -157,7 +162,7 @@ test)
 		ok "per-patch builds and boots: verified for these patches ($(sed -n 's/^date //p' "$L/verified")), not repeated"
 	else
 		stage "base/ or patches/ changed since lkml/verified: per-patch builds and boots"
-		"$H/lkml-full.sh" && ok "bisect, configs and static checks" || bad "bisect, configs or static checks (see above)"
+		slow
 	fi
 	;;
 *) die "usage: lkml.sh quick|full|test" ;;

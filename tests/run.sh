@@ -33,6 +33,13 @@ config_check() {
 	[ $? = 1 ] && [ "$_out" = "$(cat "$TOP/tests/data/config-check.expected")" ]
 }
 
+# a later fragment overrides an earlier one (configs/nopidns.config after guest.config)
+config_override() {
+	_out=$("$TOP/harness/config.sh" check "$TOP/tests/data/config" \
+		"$TOP/tests/data/fragment.config" "$TOP/tests/data/override.config")
+	[ $? = 1 ] && [ "$_out" = "$(cat "$TOP/tests/data/config-override.expected")" ]
+}
+
 echo "TAP version 13"
 lint >"$LOGDIR/shellcheck.log" 2>&1
 _rc=$?
@@ -40,6 +47,8 @@ _rc=$?
 result "$_rc" shellcheck
 config_check
 result $? config_check_names_what_did_not_take
+config_override
+result $? config_check_later_fragment_overrides
 # the parser and verdict tests: one line each from tests/test_results.py
 {
 	python3 "$TOP/tests/test_results.py" --lines

@@ -1318,6 +1318,18 @@ static void print_errors(const struct op_stats *s, char *buf, size_t len)
 		snprintf(buf + off, len - off, "}");
 }
 
+/* unshare(CLONE_NEWPID) works here (in a child: it cannot be undone) */
+static bool has_pid_ns(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (!pid)
+		_exit(unshare(CLONE_NEWPID) && errno == EINVAL);
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       !WEXITSTATUS(st);
+}
+
 int main(int argc, char **argv)
 {
 	long points = 0, enomem = 0, einval = 0, other = 0, unexpected = 0;
@@ -1369,6 +1381,8 @@ int main(int argc, char **argv)
 			       FAIL_NTH, ename(errno));
 	if (geteuid())
 		ksft_exit_skip("needs root (CAP_SYS_ADMIN for unshare and setns)\n");
+	if (!has_pid_ns())
+		ksft_exit_skip("unshare(CLONE_NEWPID): EINVAL: no CONFIG_PID_NS\n");
 	ksft_set_plan(nops);
 
 	res_shm = mmap(NULL, sizeof(*res_shm), PROT_READ | PROT_WRITE,

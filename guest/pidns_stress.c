@@ -1083,6 +1083,18 @@ static void help(const char *prog)
 	exit(KSFT_FAIL);
 }
 
+/* unshare(CLONE_NEWPID) works here (in a child: it cannot be undone) */
+static bool has_pid_ns(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (!pid)
+		_exit(unshare(CLONE_NEWPID) && errno == EINVAL);
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       !WEXITSTATUS(st);
+}
+
 int main(int argc, char **argv)
 {
 	int workers = 4, seconds = 60, opt, i, alive, st, abnormal = 0;
@@ -1126,6 +1138,8 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	if (geteuid())
 		ksft_exit_skip("needs root (CAP_SYS_ADMIN for unshare and setns)\n");
+	if (!has_pid_ns())
+		ksft_exit_skip("unshare(CLONE_NEWPID): EINVAL: no CONFIG_PID_NS\n");
 	ksft_set_plan(1);
 	printf("# seed=%llu workers=%d seconds=%d max_cycles=%ld (replay: -s %llu -w %d)\n",
 	       seed, workers, seconds, max_cycles, seed, workers);

@@ -88,6 +88,17 @@ selftests_alone() {
 
 # get_maintainer.pl's answer (it reads MAINTAINERS of the tree it runs in),
 # then lkml/recipients.txt
+# base is the pre-v3.8 model: no trace of the two notions in kernel code
+base_clean() {
+	_hits=$(git -C "$TREE" grep -n -e pid_ns_for_children -e pidns_for_children base -- \
+		':(exclude)Documentation' ':(exclude)tools')
+	if [ -z "$_hits" ]; then
+		ok "base: no pid_ns_for_children or pidns_for_children in kernel code"
+	else
+		bad "base still has: $_hits"
+	fi
+}
+
 recipients() {
 	# shellcheck disable=SC2046
 	(cd "$TREE" && scripts/get_maintainer.pl --no-rolestats --no-git --no-git-fallback \
@@ -130,6 +141,7 @@ quick() {
 		return
 	fi
 	checks
+	base_clean
 	selftests_alone
 	mails
 }

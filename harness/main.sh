@@ -58,6 +58,7 @@ test_all() {
 		done
 		suite harness-boot "$TOP/tests/boot-failures.sh"
 		suite lkml "$H/lkml.sh" test
+		suite stress "$H/stress.sh" short
 	else
 		suite prepare false
 	fi

@@ -428,6 +428,15 @@ static void op_unshare_newuser(struct run *r)
 	do_unshare(r, CLONE_NEWUSER | CLONE_NEWPID);
 }
 
+/*
+ * With namespaces made after the pid one in create_new_namespaces() (cgroup,
+ * time), a fault there unwinds a pid namespace that was already created.
+ */
+static void op_unshare_newpid_more(struct run *r)
+{
+	do_unshare(r, CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME);
+}
+
 /* after a failed first fork: the next fork must still be pid 1 */
 static void after_failed_first_fork(struct run *r)
 {
@@ -926,6 +935,7 @@ static void op_sighand_init_fork(struct run *r)
 static const struct op ops[] = {
 	{ "unshare_newpid", op_unshare_newpid, err_newpid },
 	{ "unshare_newuser_newpid", op_unshare_newuser, err_newuser },
+	{ "unshare_newpid_cgroup_time", op_unshare_newpid_more, err_newpid },
 	{ "first_fork", op_first_fork, err_nomem },
 	{ "first_fork_pidfd", op_first_fork_pidfd, err_nomem },
 	{ "later_fork", op_later_fork, err_nomem },

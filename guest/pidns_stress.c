@@ -120,6 +120,9 @@ enum scenario {
 	SC_COUNT,
 };
 
+/* -S: run this scenario only (-1: the weighted mix) */
+static int only_sc = -1;
+
 static const char * const sc_names[SC_COUNT] = {
 	"basic", "efault", "setns", "nested", "threads", "sighand", "userns",
 };
@@ -961,6 +964,8 @@ static __noreturn void worker(int id)
 			if (r < acc)
 				break;
 		}
+		if (only_sc >= 0)
+			sc = only_sc;
 		if (sc == SC_USERNS && !userns_ok)
 			sc = SC_BASIC;
 		stat_add(&me->sc[sc], 1);
@@ -1074,11 +1079,12 @@ static bool probe_userns(void)
 static void help(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-w WORKERS] [-t SECONDS] [-c CYCLES] [-s SEED] [-q]\n"
+		"usage: %s [-w WORKERS] [-t SECONDS] [-c CYCLES] [-s SEED] [-S SCENARIO] [-q]\n"
 		"  -w N  workers (default 4, at most %d)\n"
 		"  -t N  run for N seconds (default 60)\n"
 		"  -c N  stop after N namespaces were created (and destroyed)\n"
 		"  -s N  seed of the random choices (printed; default: from the clock)\n"
+		"  -S X  only scenario X (basic, efault, setns, nested, threads, sighand, userns)\n"
 		"  -q    quiet: no progress lines\n", prog, MAX_WORKERS);
 	exit(KSFT_FAIL);
 }
@@ -1107,7 +1113,7 @@ int main(int argc, char **argv)
 	double secs;
 
 	seed = (unsigned long long)time(NULL) * 2654435761ULL ^ getpid();
-	while ((opt = getopt(argc, argv, "w:t:c:s:qh")) != -1) {
+	while ((opt = getopt(argc, argv, "w:t:c:s:S:qh")) != -1) {
 		switch (opt) {
 		case 'w':
 			workers = atoi(optarg);
@@ -1126,6 +1132,13 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'S':
+			for (i = 0; i < SC_COUNT && strcmp(optarg, sc_names[i]); i++)
+				;
+			if (i == SC_COUNT)
+				help(argv[0]);
+			only_sc = i;
 			break;
 		case 'q':
 			quiet = true;

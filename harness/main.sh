@@ -8,12 +8,34 @@
 STAGE=main
 H=$TOP/harness
 
+# timed NAME CMD...: run CMD, note its wall time in build/state/times
+timed() {
+	_name=$1
+	shift
+	_t0=$(date +%s.%N)
+	"$@"
+	_rc=$?
+	printf '%-22s %6.1f s\n' "$_name" "$(echo "$(date +%s.%N) - $_t0" | bc)" >>"$STATE/times"
+	return "$_rc"
+}
+
 prepare() {
-	"$H/deps.sh" || exit 1
-	"$H/tree.sh" || exit 1
-	VARIANT=series KCFG=guest "$H/variant.sh" build || exit 1
-	"$H/selftests.sh" || exit 1
-	"$H/initramfs.sh" || exit 1
+	mkdir -p "$STATE"
+	: >"$STATE/times"
+	timed deps "$H/deps.sh" || exit 1
+	timed tree "$H/tree.sh" || exit 1
+	timed "config series" env VARIANT=series KCFG=guest "$H/config.sh" || exit 1
+	timed "build series" env VARIANT=series KCFG=guest "$H/build.sh" || exit 1
+	timed selftests "$H/selftests.sh" || exit 1
+	timed initramfs "$H/initramfs.sh" || exit 1
+}
+
+# the time of each stage of this run, and the guest's uptime when the tests began
+times() {
+	echo "Stage times (wall clock):"
+	sed 's/^/  /' "$STATE/times"
+	_up=$(sed -n 's/^HARNESS-UPTIME //p' "$(cat "$STATE/run-$VARIANT")/results.log")
+	[ -z "$_up" ] || echo "  boot to the first test: ${_up} s of guest uptime"
 }
 
 # suite NAME CMD...: CMD leaves build/logs/summary-NAME.json; if it does
@@ -41,8 +63,9 @@ all() {
 	prepare
 	rm -f "$LOGDIR"/summary-*.json
 	_rc=0
-	"$H/variant.sh" test || _rc=1
+	timed "boot, tests, verdict" "$H/variant.sh" test || _rc=1
 	demo
+	times
 	python3 "$H/results.py" total "$LOGDIR"/summary-*.json || _rc=1
 	return "$_rc"
 }

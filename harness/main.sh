@@ -31,7 +31,7 @@ prepare() {
 }
 
 # the time of each stage of this run, and the guest's uptime when the tests began
-times() {
+stage_times() {
 	echo "Stage times (wall clock):"
 	sed 's/^/  /' "$STATE/times"
 	_up=$(sed -n 's/^HARNESS-UPTIME //p' "$(cat "$STATE/run-$VARIANT")/results.log")
@@ -65,7 +65,7 @@ all() {
 	_rc=0
 	timed "boot, tests, verdict" "$H/variant.sh" test || _rc=1
 	demo
-	times
+	stage_times
 	python3 "$H/results.py" total "$LOGDIR"/summary-*.json || _rc=1
 	return "$_rc"
 }

@@ -27,6 +27,16 @@ lint() {
 	shellcheck -x -P "$TOP/harness" $(shell_scripts)
 }
 
+# /bin/sh here is dash, stricter than bash about names (a function may not
+# be called like a special builtin, e.g. times): parse every script with it
+dash_parse() {
+	_bad=0
+	for _f in $(shell_scripts); do
+		dash -n "$_f" || _bad=1
+	done
+	return "$_bad"
+}
+
 # a fragment with options tinyconfig drops must be named, one line each
 config_check() {
 	_out=$("$TOP/harness/config.sh" check "$TOP/tests/data/config" "$TOP/tests/data/fragment.config")
@@ -45,6 +55,10 @@ lint >"$LOGDIR/shellcheck.log" 2>&1
 _rc=$?
 [ "$_rc" = 0 ] || sed 's/^/# /' "$LOGDIR/shellcheck.log"
 result "$_rc" shellcheck
+dash_parse >"$LOGDIR/dash-parse.log" 2>&1
+_rc=$?
+[ "$_rc" = 0 ] || sed 's/^/# /' "$LOGDIR/dash-parse.log"
+result "$_rc" dash_parses_every_script
 config_check
 result $? config_check_names_what_did_not_take
 config_override

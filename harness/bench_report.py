@@ -345,8 +345,13 @@ def main():
         names = {'build': 'a kernel build', 'qemu': 'another QEMU'}
         what = ' or '.join(sorted({names.get(w, 'other work') for b in busy
                                    for w in b['busy'].split('+')}))
-        print(f'note: {len(busy)} of {len(boots)} boot(s) ran while {what} was running on '
-              f'the host: the figures are unreliable')
+        if 'icount' in meta.get('qemu_args', ''):
+            print(f'note: {len(busy)} of {len(boots)} boot(s) ran while {what} was running on '
+                  f'the host; with -icount the guest counts instructions, which that does not '
+                  f'change')
+        else:
+            print(f'note: {len(busy)} of {len(boots)} boot(s) ran while {what} was running on '
+                  f'the host: the figures are unreliable')
     coarse = [b for b in boots if (b.get('clock_step_ns') or 0) > 10000]
     if coarse:
         print(f'note: {len(coarse)} boot(s) had a coarse clock (steps of '

@@ -103,14 +103,15 @@ timeout -k 5 "$timeout" "$QEMU" "$@" $con -serial chardev:con \
 	-serial file:"$run/results.log" </dev/null &
 qpid=$!
 if [ "$MODE" = run ]; then
-	tail -n +1 -f --pid="$qpid" "$run/results.log" | grep -v '^HARNESS-END '
+	# the guest's serial port ends lines with \r\n (ONLCR)
+	tail -n +1 -f --pid="$qpid" "$run/results.log" | tr -d '\r' | grep -v '^HARNESS-END '
 fi
 rc=0
 wait "$qpid" || rc=$?
 echo "$(($(date +%s) - start))" >"$run/seconds"
 [ "$rc" = 124 ] && die "guest did not finish within ${timeout}s and was killed; console log: $run/console.log"
 [ "$rc" = 0 ] || die "QEMU failed (exit $rc); console log: $run/console.log"
-status=$(sed -n 's/^HARNESS-END status=//p' "$run/results.log" | tail -n 1)
+status=$(tr -d '\r' <"$run/results.log" | sed -n 's/^HARNESS-END status=//p' | tail -n 1)
 [ -n "$status" ] || die "the guest ended without its marker (panic?); console log: $run/console.log"
 if [ "$MODE" = run ]; then
 	splats=$(grep -v '^#' "$TOP/harness/splats.txt" | grep -E -f - "$run/console.log")

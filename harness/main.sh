@@ -34,7 +34,7 @@ prepare() {
 stage_times() {
 	echo "Stage times (wall clock):"
 	sed 's/^/  /' "$STATE/times"
-	_up=$(sed -n 's/^HARNESS-UPTIME //p' "$(cat "$STATE/run-$VARIANT")/results.log")
+	_up=$(tr -d '\r' <"$(cat "$STATE/run-$VARIANT")/results.log" | sed -n 's/^HARNESS-UPTIME //p')
 	[ -z "$_up" ] || echo "  boot to the first test: ${_up} s of guest uptime"
 }
 
@@ -54,8 +54,9 @@ demo() {
 	_run=$(cat "$STATE/run-$VARIANT")
 	echo
 	echo "Demonstration (guest/demo.c on the $VARIANT kernel):"
-	sed -n '/^# selftests: harness: demo$/,/^[a-z]*ok [0-9]* selftests: harness: demo/p' \
-		"$_run/results.log" | sed -n 's/^# # /  /p; s/^# \(not ok\|ok\) [0-9]* /  \1: /p'
+	tr -d '\r' <"$_run/results.log" |
+		sed -n '/^# selftests: harness: demo$/,/^[a-z]*ok [0-9]* selftests: harness: demo/p' |
+		sed -n 's/^# # /  /p; s/^# \(not ok\|ok\) [0-9]* /  \1: /p'
 	echo
 }
 

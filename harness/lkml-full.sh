@@ -1,7 +1,8 @@
 #!/bin/sh
 # The slow half of make lkml (see lkml.sh): every patch of the series built
-# and booted in turn on base, the tip with CONFIG_PID_NS=n and the debug
-# config, sparse and W=1 compared with base. On success, lkml/verified
+# in turn on base with the guest config, CONFIG_PID_NS=n and the debug config,
+# and booted with the tests that exist at that step; the tip and base with
+# CONFIG_PID_NS=n and the debug config; sparse and W=1 compared with base. On success, lkml/verified
 # records the inputs (base/ and patches/) and the per-patch table.
 . "$(dirname "$0")/lib.sh"
 STAGE=lkml
@@ -27,6 +28,17 @@ base_results() {
 	[ -f "$LOGDIR/summary-base.json" ]
 }
 
+# the step checked out in $WT builds with every config (guest last, as it
+# boots); on failure, prints the config that failed
+step_builds() {
+	for _k in nopidns debug guest; do
+		VARIANT=bisect KCFG=$_k "$H/variant.sh" build >/dev/null 2>&1 || {
+			echo "$_k"
+			return 1
+		}
+	done
+}
+
 bisect() {
 	base_results || { echo "[lkml] no results of base to start from" >&2; return 1; }
 	[ -e "$WT/.git" ] || git -C "$TREE" worktree add -q --detach "$WT" base || return 1
@@ -42,10 +54,10 @@ bisect() {
 			row "$_i" "$_s" "same" "same" "kernel unchanged since patch $_last"
 			continue
 		fi
-		if ! VARIANT=bisect "$H/variant.sh" build >/dev/null; then
-			row "$_i" "$_s" "NO" "-" "build failed: $LOGDIR/build-bisect-guest.log"
+		_k=$(step_builds) || {
+			row "$_i" "$_s" "NO" "-" "build failed: $LOGDIR/build-bisect-$_k.log"
 			return 1
-		fi
+		}
 		_built=$_c
 		_last=$_i
 		_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-bisect-$_i-tests
@@ -105,6 +117,7 @@ static() {
 mkdir -p "$STATE" "$LOGDIR"
 : >"$table"
 row "#" "patch" "builds" "boots" "tests (against the step before)"
+echo "(builds: with configs/guest.config, nopidns.config and debug.config, no warnings)" >>"$table"
 "$H/tree.sh" ensure >/dev/null || exit 1
 configs || rc=1
 [ "$rc" = 0 ] && { static || rc=1; }

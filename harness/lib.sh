@@ -26,10 +26,11 @@ stage() {
 	printf '[%s] %s\n' "$STAGE" "$*"
 }
 
-# bisect is the harness's own: the worktree make lkml steps through the series in
+# bisect and stable are the harness's own: the worktrees make lkml steps
+# through the series in, and puts the stable patches on stock in
 check_variant() {
 	case $1 in
-	stock|base|series|bisect) ;;
+	stock|base|series|bisect|stable) ;;
 	*) die "VARIANT=$1: expected stock, base or series" ;;
 	esac
 }

@@ -114,12 +114,73 @@ static() {
 	[ -z "$_new" ] || { printf 'new: %s\n' "$_new" >>"$table"; return 1; }
 }
 
+# subject of each patch in patches/ with "Cc: stable@vger.kernel.org"
+stable_tagged() {
+	for _p in "$TOP"/patches/[0-9]*.patch; do
+		grep -qi '^Cc: *stable@vger\.kernel\.org' "$_p" || continue
+		git mailinfo /dev/null /dev/null <"$_p" | sed -n 's/^Subject: //p'
+	done
+}
+
+# the patch file of the series whose subject starts with $1
+patch_named() {
+	for _p in "$TOP"/patches/[0-9]*.patch; do
+		_s=$(git mailinfo /dev/null /dev/null <"$_p" | sed -n 's/^Subject: //p')
+		case $_s in "$1"*) echo "$_p"; return 0 ;; esac
+	done
+	return 1
+}
+
+# stock + the patches of lkml/stable.txt, in the worktree of the variant
+# "stable": they apply alone, build with the guest and debug configs, and the
+# tests named there pass on both builds with no kernel report
+stable() {
+	_list=$TOP/lkml/stable.txt
+	_subjects=$(sed -n 's/^patch //p' "$_list")
+	_missing=$(stable_tagged | while IFS= read -r _s; do
+		printf '%s\n' "$_subjects" | grep -qxF -- "$_s" || echo "$_s"
+	done)
+	[ -z "$_missing" ] || { echo "tagged for stable but not in $_list: $_missing" >>"$table"; return 1; }
+	_wt=$BUILD/wt/stable
+	rm -rf "$_wt"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$_wt" stock || return 1
+	printf '%s\n' "$_subjects" | while IFS= read -r _s; do
+		_p=$(patch_named "$_s") || { echo "$_list: no patch named: $_s" >&2; return 1; }
+		git -C "$_wt" am -q "$_p" >>"$LOGDIR/lkml-stable.log" 2>&1 || {
+			git -C "$_wt" am --abort
+			echo "${_p##*/} does not apply to stock after the ones above it: $LOGDIR/lkml-stable.log" >&2
+			return 1
+		}
+	done || { echo "stable patches on stock: NO (see above)" >>"$table"; return 1; }
+	sed -n 's/^test //p' "$_list" >"$STATE/planned-stable"
+	for _k in guest debug; do
+		VARIANT=stable KCFG=$_k "$H/variant.sh" build >/dev/null || {
+			echo "stock + stable patches with configs/$_k.config: build NO ($LOGDIR/build-stable-$_k.log)" >>"$table"
+			return 1
+		}
+		_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-stable-$_k-tests
+		RUN=$_run TESTS=$(cat "$STATE/planned-stable") VARIANT=stable KCFG=$_k \
+			"$H/boot.sh" tests >/dev/null 2>&1
+		if python3 "$H/results.py" verdict --variant "stable-$_k" --run-dir "$_run" \
+			--expect "$TOP/expect/stable.txt" --planned "$STATE/planned-stable" \
+			--summary "$LOGDIR/summary-stable-$_k.json" >"$LOGDIR/lkml-stable-$_k.log"; then
+			echo "stock + stable patches with configs/$_k.config: builds, boots, $(tr '\n' ' ' <"$STATE/planned-stable")pass, no kernel report" >>"$table"
+		else
+			cat "$LOGDIR/lkml-stable-$_k.log" >&2
+			echo "stock + stable patches with configs/$_k.config: tests FAIL ($LOGDIR/lkml-stable-$_k.log)" >>"$table"
+			return 1
+		fi
+	done
+}
+
 mkdir -p "$STATE" "$LOGDIR"
 : >"$table"
 row "#" "patch" "builds" "boots" "tests (against the step before)"
 echo "(builds: with configs/guest.config, nopidns.config and debug.config, no warnings)" >>"$table"
 "$H/tree.sh" ensure >/dev/null || exit 1
 configs || rc=1
+[ "$rc" = 0 ] && { stable || rc=1; }
 [ "$rc" = 0 ] && { static || rc=1; }
 [ "$rc" = 0 ] && { bisect || rc=1; }
 sed 's/^/[lkml] /' "$table"

@@ -9,14 +9,30 @@
       FAIL line per problem; exits 1 if there is any.
   lkml.py cover --version TEXT COVER
       the cover letter: base stated in words, the sections a reviewer needs.
+  lkml.py author PATCH
+      the From: of PATCH (the project's identity, for patches/0000-cover-letter.patch).
+  lkml.py sender --rules F --project IDENT [--lkml-from X] [--sendemail-from X]
+                 [--name X] [--email X]
+      the sender of the mails: the first of LKML_FROM, sendemail.from and
+      user.name/user.email that is set; exits 1 naming what is missing, or
+      why it is a placeholder (rules in F, the project's identity), and how
+      to set it.
+  lkml.py mails --sender IDENT --project IDENT --recipients F --out DIR
+                [--epoch T] COVER PATCH...
+      the mails of format-patch's COVER and PATCHes for the lists, with the
+      sender's identity and per-patch recipients, in DIR.
 """
 import argparse
 import email
 import email.header
+import email.utils
 import os
 import re
 import subprocess
 import sys
+import time
+
+import lkml_mails as lm
 
 MAX_SUBJECT = 75
 TRAILER = (r'^(Signed-off-by|Acked-by|Reviewed-by|Tested-by|Reported-by|Suggested-by|'
@@ -138,6 +154,44 @@ def cover(a):
     return 1 if bad else 0
 
 
+def author(a):
+    print(lm.Mail(lm.read(a.patch)).get('From') or '')
+    return 0
+
+
+def sender(a):
+    try:
+        print(lm.sender(a.lkml_from, a.sendemail_from, a.name, a.email,
+                        lm.read_keyed(a.rules), a.project))
+    except lm.Refused as e:
+        print(e)
+        return 1
+    return 0
+
+
+def recipients(path):
+    to, cc = [], []
+    with open(path) as f:
+        for line in f:
+            kind, _, addr = line.strip().partition(' ')
+            if addr:
+                (to if kind == 'to' else cc).append(addr.strip())
+    return to, cc
+
+
+def mails(a):
+    ms = [lm.Mail(lm.read(p)) for p in a.mails]
+    to, cc = recipients(a.recipients)
+    lm.public_series(ms, a.sender, a.project, to, cc, a.epoch)
+    for path, m in zip(a.mails, ms):
+        lm.write(os.path.join(a.out, os.path.basename(path)), m.text())
+    ncc = {re.match(r'(?:v\d+-)?(\d+)', os.path.basename(p)).group(1):
+           len(email.utils.getaddresses([m.get('Cc') or ''])) for p, m in zip(a.mails, ms)}
+    print('[lkml] mails from %s in %s: %d files; Cc per mail: %s'
+          % (a.sender, a.out, len(ms), ' '.join('%s=%d' % kv for kv in ncc.items())))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -151,8 +205,21 @@ def main():
     v = sub.add_parser('cover')
     v.add_argument('--version', required=True)
     v.add_argument('cover')
+    u = sub.add_parser('author')
+    u.add_argument('patch')
+    s = sub.add_parser('sender')
+    s.add_argument('--rules', required=True)
+    s.add_argument('--project', default='')
+    for opt in ('--lkml-from', '--sendemail-from', '--name', '--email'):
+        s.add_argument(opt, default='')
+    m = sub.add_parser('mails')
+    for opt in ('--sender', '--project', '--recipients', '--out'):
+        m.add_argument(opt, required=True)
+    m.add_argument('--epoch', type=int, default=int(os.environ.get('SOURCE_DATE_EPOCH') or time.time()))
+    m.add_argument('mails', nargs='+', help='the cover letter first, then the patches')
     a = ap.parse_args()
-    return check(a) if a.cmd == 'check' else cover(a)
+    return {'check': check, 'cover': cover, 'author': author, 'sender': sender,
+            'mails': mails}[a.cmd](a)
 
 
 if __name__ == '__main__':

@@ -17,10 +17,15 @@
       user.name/user.email that is set; exits 1 naming what is missing, or
       why it is a placeholder (rules in F, the project's identity), and how
       to set it.
-  lkml.py mails --sender IDENT --project IDENT --recipients F --out DIR
-                [--epoch T] COVER PATCH...
+  lkml.py security --security F --tree DIR PATCH...
+      the fix F names: in the series, tagged for stable, its reproducer in
+      DIR. Exits 3 when there is nothing to send (no embargo, or the series
+      does not have the fix).
+  lkml.py mails --sender IDENT --project IDENT --recipients F --security F
+                --report F --tree DIR --out DIR [--epoch T] COVER PATCH...
       the mails of format-patch's COVER and PATCHes for the lists, with the
-      sender's identity and per-patch recipients, in DIR.
+      sender's identity and per-patch recipients, in DIR; the security mail
+      in DIR/security/.
 """
 import argparse
 import email
@@ -34,6 +39,7 @@ import time
 
 import lkml_mails as lm
 
+SKIP = 3
 MAX_SUBJECT = 75
 TRAILER = (r'^(Signed-off-by|Acked-by|Reviewed-by|Tested-by|Reported-by|Suggested-by|'
            r'Co-developed-by|Fixes|Link|Closes|Cc):')
@@ -169,6 +175,39 @@ def sender(a):
     return 0
 
 
+def reproducer(tree, sec):
+    path = sec['reproducer']
+    try:
+        return path, lm.read(os.path.join(tree, path))
+    except (OSError, TypeError):
+        return path, None
+
+
+def security(a):
+    sec = lm.read_security(a.security)
+    if not sec['embargo']:
+        print('[lkml] no fix under embargo (%s): no security mail' % a.security)
+        return SKIP
+    fix = lm.find_fix([lm.Mail(lm.read(p)) for p in a.patches], sec)
+    if fix is None:
+        print('[lkml] no patch of the series is "%s" (%s): no security mail' % (sec['subject'], a.security))
+        return SKIP
+    bad = []
+    if not any(lm.is_stable(v) for k, v in lm.CC_TRAILER.findall(fix.split()[0]) if k.lower() == 'cc'):
+        bad.append('"%s" has no Cc: stable@ trailer: is it the fix %s means?' % (sec['subject'], a.security))
+    path, code = reproducer(a.tree, sec)
+    if lm.reproducer_problem(path, code):
+        bad.append(lm.reproducer_problem(path, code))
+    if not sec['to']:
+        bad.append('%s names no recipient (to)' % a.security)
+    for b in bad:
+        print('[lkml] FAIL security fix: %s' % b)
+    if not bad:
+        print('[lkml] security fix "%s": Cc: stable, reproducer %s (%d lines), to %s'
+              % (sec['subject'], path, code.count('\n'), ', '.join(sec['to'])))
+    return 1 if bad else 0
+
+
 def recipients(path):
     to, cc = [], []
     with open(path) as f:
@@ -180,15 +219,29 @@ def recipients(path):
 
 
 def mails(a):
-    ms = [lm.Mail(lm.read(p)) for p in a.mails]
+    sec = lm.read_security(a.security)
+    texts = [lm.read(p) for p in a.mails]
+    ms = [lm.Mail(t) for t in texts]
+    fix = lm.find_fix(ms[1:], sec)
+    fix_text = texts[ms.index(fix)] if fix is not None else None
     to, cc = recipients(a.recipients)
-    lm.public_series(ms, a.sender, a.project, to, cc, a.epoch)
+    lm.public_series(ms, a.sender, a.project, to, cc, sec, a.epoch)
     for path, m in zip(a.mails, ms):
         lm.write(os.path.join(a.out, os.path.basename(path)), m.text())
     ncc = {re.match(r'(?:v\d+-)?(\d+)', os.path.basename(p)).group(1):
            len(email.utils.getaddresses([m.get('Cc') or ''])) for p, m in zip(a.mails, ms)}
     print('[lkml] mails from %s in %s: %d files; Cc per mail: %s'
           % (a.sender, a.out, len(ms), ' '.join('%s=%d' % kv for kv in ncc.items())))
+    if fix is None or not sec['embargo']:
+        return 0
+    path, code = reproducer(a.tree, sec)
+    if lm.reproducer_problem(path, code):
+        print('[lkml] FAIL security mail: %s' % lm.reproducer_problem(path, code))
+        return 1
+    out = os.path.join(a.out, 'security', '0001-' + re.sub(r'[^A-Za-z0-9]+', '-', fix.summary())[:52].strip('-') + '.patch')
+    lm.write(out, lm.security_mail(fix_text, a.sender, a.project, sec, lm.read(a.report), (path, code), a.epoch))
+    print('[lkml] security mail to %s only: %s (reproducer %s inline); send it first, the series only once the fix is public'
+          % (', '.join(sec['to']), out, path))
     return 0
 
 
@@ -212,14 +265,18 @@ def main():
     s.add_argument('--project', default='')
     for opt in ('--lkml-from', '--sendemail-from', '--name', '--email'):
         s.add_argument(opt, default='')
+    y = sub.add_parser('security')
+    y.add_argument('--security', required=True)
+    y.add_argument('--tree', required=True)
+    y.add_argument('patches', nargs='+')
     m = sub.add_parser('mails')
-    for opt in ('--sender', '--project', '--recipients', '--out'):
+    for opt in ('--sender', '--project', '--recipients', '--security', '--report', '--tree', '--out'):
         m.add_argument(opt, required=True)
     m.add_argument('--epoch', type=int, default=int(os.environ.get('SOURCE_DATE_EPOCH') or time.time()))
     m.add_argument('mails', nargs='+', help='the cover letter first, then the patches')
     a = ap.parse_args()
     return {'check': check, 'cover': cover, 'author': author, 'sender': sender,
-            'mails': mails}[a.cmd](a)
+            'security': security, 'mails': mails}[a.cmd](a)
 
 
 if __name__ == '__main__':

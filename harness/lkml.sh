@@ -2,9 +2,9 @@
 # Stage lkml: could the series in patches/ be mailed today?
 #   lkml.sh quick  checkpatch (against lkml/checkpatch-allow.txt), subjects,
 #                  sign-offs, cover letter, the selftests patch alone on stock,
-#                  the mails with their recipients in build/lkml/v<N>/
-#                  (refused without a sender identity: LKML_FROM,
-#                  sendemail.from or user.name/email)
+#                  the security fix and its reproducer, the mails with their
+#                  recipients in build/lkml/v<N>/ (refused without a sender
+#                  identity: LKML_FROM, sendemail.from or user.name/email)
 #   lkml.sh full   quick, then every patch built and booted in turn on base
 #                  (no regression from one step to the next), the tip built with
 #                  CONFIG_PID_NS=n and with the debug config, and the sparse and
@@ -79,6 +79,19 @@ checks() {
 	else
 		bad "cover letter"
 	fi
+	security_fix
+}
+
+# the fix lkml/security.txt names: in the series, tagged for stable, its
+# reproducer in the tree (no identity needed)
+security_fix() {
+	# shellcheck disable=SC2046
+	python3 "$H/lkml.py" security --security "$L/security.txt" --tree "$TREE" $(series_patches)
+	case $? in
+	0) ok "security fix and reproducer" ;;
+	3) skip "security mail: nothing to send (see above)" ;;
+	*) bad "security fix (see the FAIL lines above)" ;;
+	esac
 }
 
 # The selftests patch (the first selftests/pidns: one) must apply to stock
@@ -146,7 +159,8 @@ mails() {
 	git -C "$TREE" format-patch -q "$@" --cover-letter --cover-from-description=subject \
 		-o "$_raw" base..series || { bad "git format-patch into $_raw"; return; }
 	if python3 "$H/lkml.py" mails --sender "$_from" --project "$(project_identity)" \
-		--recipients "$STATE/recipients" --out "$_out" "$_raw"/*.patch; then
+		--recipients "$STATE/recipients" --security "$L/security.txt" \
+		--report "$L/security-report.txt" --tree "$TREE" --out "$_out" "$_raw"/*.patch; then
 		ok "mails from $_from in $_out"
 	else
 		bad "mails in $_out (see above)"
@@ -181,7 +195,8 @@ apply_mails() {
 	rm -f "$_idx"
 }
 
-# the mails as written: on base they give exactly the series' tree
+# the mails as written: on base they give exactly the series' tree; the
+# security mail applies to stock on its own
 mails_apply() {
 	_mails=$(find "$1" -maxdepth 1 -name '*[0-9]-*.patch' ! -name '*0000-cover-letter.patch' | sort)
 	# shellcheck disable=SC2086 # one path per word
@@ -191,6 +206,14 @@ mails_apply() {
 	else
 		bad "the mails do not give the series' tree on base (git mailinfo and git apply; stopped at: $_t)"
 	fi
+	for _s in "$1"/security/*.patch; do
+		[ -e "$_s" ] || continue
+		if apply_mails stock "$_s" >/dev/null; then
+			ok "the security mail applies to stock on its own"
+		else
+			bad "the security mail ${_s#"$BUILD"/} does not apply to stock on its own"
+		fi
+	done
 }
 
 verified() {

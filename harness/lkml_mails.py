@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The mails of the series (harness/lkml.py sender|mails).
+"""The mails of the series (harness/lkml.py sender|security|mails).
 
 The patches in patches/ carry the project's identity; the mails carry the
 sender's: From:, Signed-off-by:, Message-Id. Every mail gets the series-wide
 recipients, each patch the people and lists of its own trailers, the cover
-letter all of them.
+letter all of them. The fix that lkml/security.txt names is also written on
+its own for the kernel security team, with the reproducer inline.
 """
 import datetime
 import email.header
@@ -13,12 +14,15 @@ import os
 import re
 
 STABLE = ('stable@vger.kernel.org', 'stable@kernel.org')
+STABLE_PRIVATE = 'stable@kernel.org'
 # trailers whose people get the mail (what git send-email Cc's by default)
 CC_TRAILER = re.compile(r'^(Cc|Signed-off-by|Acked-by|Reviewed-by|Tested-by|Reported-by|'
                         r'Suggested-by|Co-developed-by):\s*(.+)$', re.M | re.I)
 ANY_TRAILER = re.compile(r'^[A-Za-z][A-Za-z-]*: \S')
 HEADER_ORDER = ('Message-Id', 'In-Reply-To', 'References', 'From', 'Date', 'Subject', 'To', 'Cc',
                 'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding')
+# a line git apply could take for the start of a patch
+DIFF_START = re.compile(r'^(diff |--- |\+\+\+ |Index: |@@ )', re.M)
 
 
 class Refused(Exception):
@@ -40,6 +44,20 @@ def read_keyed(path):
                 raise SystemExit('%s:%d: expected "KEY VALUE  # why"' % (path, no))
             out.append((key, value.strip()))
     return out
+
+
+def read_security(path):
+    sec = {'subject': None, 'reproducer': None, 'to': [], 'embargo': False}
+    for key, value in read_keyed(path):
+        if key == 'to':
+            sec[key].append(value)
+        elif key == 'embargo':
+            sec[key] = value == 'yes'
+        elif key in sec:
+            sec[key] = value
+        else:
+            raise SystemExit('%s: unknown key "%s"' % (path, key))
+    return sec
 
 
 # ---- identities
@@ -240,6 +258,13 @@ def shortlog_author(body, sender, project):
     return re.sub(r'^%s( \(\d+\):)$' % re.escape(old), lambda m: new + m.group(1), body, flags=re.M)
 
 
+def private_stable(message):
+    """Cc: stable@vger.kernel.org -> Cc: stable@kernel.org (stable-kernel-rules.rst:
+    for an unpublished vulnerability; that address delivers nowhere)."""
+    return re.sub(r'^(Cc:\s*)stable@vger\.kernel\.org', r'\1' + STABLE_PRIVATE, message,
+                  flags=re.M | re.I)
+
+
 def thread(mails, sender, t0):
     """Message-Ids in the sender's name, the patches in reply to the first
     mail, dates one second apart in series order (as git send-email does)."""
@@ -261,13 +286,28 @@ def rfc2822(t):
     return email.utils.format_datetime(datetime.datetime.fromtimestamp(t, datetime.timezone.utc))
 
 
-# ---- the series
+# ---- the series and the security mail
 
-def public_series(mails, sender, project, to, cc, t0):
+def find_fix(mails, sec):
+    if not sec['subject']:
+        return None
+    for m in mails:
+        if m.summary() == sec['subject']:
+            return m
+    return None
+
+
+def public_series(mails, sender, project, to, cc, sec, t0):
     """Rewrite MAILS (the cover letter first) in place for the lists."""
+    fix = find_fix(mails, sec)
+    embargo = fix is not None and sec['embargo']
     every, me = [], [sender]
     for m in mails[1:]:
-        people = uniq(trailer_people(m.split()[0]), me, [project])
+        message = m.split()[0]
+        if embargo and m is fix:
+            m.body = private_stable(message) + m.split()[1]
+        people = [p for p in trailer_people(m.split()[0]) if not (embargo and is_stable(p))]
+        people = uniq(people, me, [project])
         every += people
         set_identity(m, sender, project)
         m.set('To', fold(uniq(to, me)))
@@ -278,6 +318,46 @@ def public_series(mails, sender, project, to, cc, t0):
     cover.set('To', fold(uniq(to, me)))
     cover.set('Cc', fold(uniq(cc + [p for p in every if not is_stable(p)], me, to)))
     thread(mails, sender, t0)
+
+
+def security_mail(fix_text, sender, project, sec, report, reproducer, t0):
+    """The fix on its own for security@kernel.org: the commit message, then
+    below "---" the report and the reproducer inline, then the diff."""
+    m = Mail(fix_text)
+    message, rest = m.split()
+    dropped = [l for l in message.split('\n')
+               if re.match(r'^Cc:', l, re.I) and not is_stable(l.split(':', 1)[1])]
+    message = '\n'.join(l for l in message.split('\n') if l not in dropped)
+    m.body = private_stable(message) + rest
+    set_identity(m, sender, project)
+    message, rest = m.split()
+    notes = report.rstrip('\n') + '\n'
+    if dropped:
+        notes += ('\nLeft out here, as they name people or public lists that the series will go\n'
+                  'to once the fix is public: %s\n' % '; '.join(l.split(':', 1)[1].strip() for l in dropped))
+    path, code = reproducer
+    name = os.path.basename(path)
+    notes += ('\nReproducer: %s (%d lines; in that directory of a kernel tree:\ncc -o %s %s)\n\n%s'
+              % (path, code.count('\n'), os.path.splitext(name)[0], name, code))
+    if not notes.endswith('\n'):
+        notes += '\n'
+    m.body = '%s---\n%s\n%s' % (message, notes, rest[len('---\n'):])
+    m.set('Subject', '[PATCH] ' + m.summary())
+    for key in ('In-Reply-To', 'References', 'Cc'):
+        m.set(key, None)
+    m.set('To', fold(sec['to']))
+    m.set('Message-Id', '<%s.%d.security.git.%s>' % (m.commit()[:12] or 'fix', t0, addr_of(sender)))
+    m.set('Date', rfc2822(t0))
+    return m.text()
+
+
+def reproducer_problem(path, code):
+    if code is None:
+        return 'the reproducer %s is not in the series tree' % path
+    if DIFF_START.search(code):
+        return 'the reproducer %s has a line git apply would take for a patch: %s' % (
+            path, DIFF_START.search(code).group(0))
+    return None
 
 
 def read(path):

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tests of harness/lkml.py: a broken patch must be named with what is wrong;
-the mails carry the sender's identity and their own recipients."""
+the mails carry the sender's identity and their own recipients; the security
+fix goes to the security team alone, and the cover letter keeps quiet."""
 import email.utils
 import io
 import os
@@ -103,6 +104,8 @@ class Check(unittest.TestCase):
 PROJECT = 'Pidns Project <team@pidns-project.org>'
 SENDER = 'Jane Developer <jane.developer@fastmail.com>'
 RULES = lm.read_keyed(os.path.join(TOP, 'lkml', 'placeholder-senders.txt'))
+DATA = os.path.join(HERE, 'data', 'lkml')
+REPRO = 'tools/testing/selftests/pid_namespace/regression_dead_init.c'
 FIX = 'pid: allocate no pid below a dying pid namespace'
 
 
@@ -179,7 +182,15 @@ Signed-off-by: Someone Else <someone@else.org>
 """, author='Someone Else <someone@else.org>')
 
 
-def write_mails(texts):
+def security_file(d, embargo='yes', subject=FIX):
+    path = os.path.join(d, 'security.txt')
+    with open(path, 'w') as f:
+        f.write('subject %s  # the fix\nreproducer %s  # the test\nto security@kernel.org  # the team\n'
+                'embargo %s  # not public\n' % (subject, REPRO, embargo))
+    return path
+
+
+def write_mails(texts, embargo='yes', tree=None):
     """Run lkml.py mails on TEXTS (cover first); return the output directory."""
     d = tempfile.mkdtemp(prefix='lkml-mails-')
     paths = []
@@ -190,7 +201,8 @@ def write_mails(texts):
              'cc linux-kernel@vger.kernel.org\ncc "Eric W. Biederman" <ebiederm@xmission.com>\n')
     a = type('A', (), {})()
     a.sender, a.project, a.recipients = SENDER, PROJECT, os.path.join(d, 'recipients')
-    a.out, a.epoch, a.mails = os.path.join(d, 'out'), 1796000000, paths
+    a.security, a.report = security_file(d, embargo), os.path.join(TOP, 'lkml', 'security-report.txt')
+    a.tree, a.out, a.epoch, a.mails = tree or os.path.join(DATA, 'tree'), os.path.join(d, 'out'), 1796000000, paths
     with redirect_stdout(io.StringIO()):
         rc = lkml.mails(a)
     return rc, a.out
@@ -302,9 +314,97 @@ class Mails(unittest.TestCase):
         self.assertEqual(addrs(self.cover, 'Cc'), union - {'stable@vger.kernel.org'})
         self.assertIn('linux-man@vger.kernel.org', union)
 
-    def test_mails_stable_only_in_its_patch_headers(self):
-        self.assertIn('stable@vger.kernel.org', addrs(self.p1, 'Cc'))
-        self.assertNotIn('stable@vger.kernel.org', addrs(self.cover, 'Cc'))
+    def test_mails_no_stable_in_headers_under_embargo(self):
+        for m in (self.cover, self.p1, self.p2, self.p3):
+            self.assertFalse({'stable@vger.kernel.org', 'stable@kernel.org'} & (addrs(m, 'To') | addrs(m, 'Cc')))
+        self.assertIn('\nCc: stable@kernel.org # v6.11+\n', self.p1.body)
+        self.assertNotIn('stable@vger', self.p1.body)
+
+    def test_mails_stable_in_its_patch_headers_once_public(self):
+        rc, out = write_mails([COVER, P1, P2, P3], embargo='no')
+        cover, p1, _, _ = out_mails(out)
+        self.assertIn('stable@vger.kernel.org', addrs(p1, 'Cc'))
+        self.assertNotIn('stable@vger.kernel.org', addrs(cover, 'Cc'))
+        self.assertFalse(os.path.exists(os.path.join(out, 'security')))
+
+
+class Security(unittest.TestCase):
+    def setUp(self):
+        self.rc, self.out = write_mails([COVER, P1, P2, P3])
+        d = os.path.join(self.out, 'security')
+        self.names = os.listdir(d)
+        self.mail = lm.Mail(lm.read(os.path.join(d, self.names[0])))
+
+    def tearDown(self):
+        shutil.rmtree(os.path.dirname(self.out))
+
+    def test_security_mail_only_to_security_team(self):
+        self.assertEqual(self.names, ['0001-pid-allocate-no-pid-below-a-dying-pid-namespace.patch'])
+        self.assertEqual(self.mail.get('To'), 'security@kernel.org')
+        for key in ('Cc', 'Bcc', 'In-Reply-To', 'References'):
+            self.assertIsNone(self.mail.get(key), key)
+        self.assertEqual(self.mail.get('Subject'), '[PATCH] ' + FIX)
+        self.assertEqual(self.mail.get('From'), SENDER)
+
+    def test_security_mail_has_the_reproducer_below_the_line(self):
+        message, rest = self.mail.split()
+        code = lm.read(os.path.join(DATA, 'tree', REPRO))
+        self.assertIn(code, rest)
+        self.assertIn('Reproducer: %s' % REPRO, rest)
+        self.assertLess(rest.index(code), rest.index('diff --git'))
+        self.assertNotIn('placeholder reproducer', message)
+        self.assertIn('Steps', rest)
+
+    def test_security_mail_names_no_public_list(self):
+        self.assertNotIn('vger.kernel.org', self.mail.split()[0])
+        self.assertIn('Cc: stable@kernel.org # v6.11+', self.mail.body)
+
+    def test_security_mail_drops_public_cc_trailers(self):
+        rc, out = write_mails([COVER, P1.replace('Cc: stable', 'Cc: linux-api@vger.kernel.org\nCc: stable'), P2])
+        m = lm.Mail(lm.read(os.path.join(out, 'security', self.names[0])))
+        message, rest = m.split()
+        self.assertNotIn('linux-api', message)
+        self.assertIn('linux-api@vger.kernel.org', rest)
+
+    def test_security_mail_missing_reproducer_fails(self):
+        rc, out = write_mails([COVER, P1, P2], tree=tempfile.mkdtemp())
+        self.assertEqual(rc, 1)
+        self.assertFalse(os.path.exists(os.path.join(out, 'security')))
+
+    def check(self, patches, embargo='yes', tree=None):
+        d = tempfile.mkdtemp(prefix='lkml-sec-')
+        paths = []
+        for i, t in enumerate(patches):
+            paths.append(os.path.join(d, '%04d.patch' % (i + 1)))
+            lm.write(paths[-1], t)
+        a = type('A', (), {})()
+        a.security, a.tree, a.patches = security_file(d, embargo), tree or os.path.join(DATA, 'tree'), paths
+        out = io.StringIO()
+        with redirect_stdout(out):
+            rc = lkml.security(a)
+        return rc, out.getvalue()
+
+    def test_security_check_finds_the_fix(self):
+        self.assertEqual(self.check([P1, P2])[0], 0)
+
+    def test_security_check_needs_a_stable_trailer(self):
+        rc, out = self.check([P1.replace('Cc: stable@vger.kernel.org # v6.11+\n', ''), P2])
+        self.assertEqual(rc, 1)
+        self.assertIn('no Cc: stable@ trailer', out)
+
+    def test_security_check_skips_without_the_fix(self):
+        self.assertEqual(self.check([P2, P3])[0], lkml.SKIP)
+        self.assertEqual(self.check([P1, P2], embargo='no')[0], lkml.SKIP)
+
+    def test_security_txt_needs_a_reason_per_entry(self):
+        d = tempfile.mkdtemp()
+        lm.write(os.path.join(d, 's'), 'to security@kernel.org\n')
+        with self.assertRaises(SystemExit):
+            lm.read_security(os.path.join(d, 's'))
+
+    def test_security_txt_of_the_project_parses(self):
+        sec = lm.read_security(os.path.join(TOP, 'lkml', 'security.txt'))
+        self.assertEqual(sec['to'], ['security@kernel.org'])
 
 
 class GitAm(unittest.TestCase):
@@ -340,6 +440,11 @@ class GitAm(unittest.TestCase):
         log = self.git('log', '--format=%an <%ae>|%b', 'base..am')
         self.assertEqual(log.count('Jane Developer <jane.developer@fastmail.com>|'), 2)
         self.assertNotIn('team@pidns-project.org', log)
+        self.git('checkout', '-q', '-b', 'fix', 'base')
+        self.git('am', '-q', *[os.path.join(out, 'security', n) for n in os.listdir(os.path.join(out, 'security'))])
+        body = self.git('log', '-1', '--format=%B')
+        self.assertIn('Cc: stable@kernel.org # v6.11+', body)
+        self.assertNotIn('Reproducer', body)
         shutil.rmtree(self.repo)
 
 

@@ -7,8 +7,11 @@
       of the repository's identity, a commit message, checkpatch --strict
       findings against the allow-list. Prints one line per patch and one
       FAIL line per problem; exits 1 if there is any.
-  lkml.py cover --version TEXT COVER
-      the cover letter: base stated in words, the sections a reviewer needs.
+  lkml.py cover --version TEXT [--series-version N] [--security F PATCH...] COVER
+      the cover letter: base stated in words, the sections a reviewer needs,
+      a changelog entry for vN; while the fix that F names is in PATCH... and
+      under embargo: none of F's forbidden phrases, and it says the fix went
+      to the security team first.
   lkml.py author PATCH
       the From: of PATCH (the project's identity, for patches/0000-cover-letter.patch).
   lkml.py sender --rules F --project IDENT [--lkml-from X] [--sendemail-from X]
@@ -144,7 +147,8 @@ def check(a):
 
 
 def cover(a):
-    subject, author, body = read_patch(a.cover)
+    subject, author, _ = read_patch(a.cover)
+    body = lm.cover_prose(lm.Mail(lm.read(a.cover)).body)
     bad = []
     if '*** SUBJECT HERE ***' in subject or '*** BLURB HERE ***' in body:
         bad.append('the cover letter is format-patch\'s template')
@@ -153,11 +157,30 @@ def cover(a):
     for s in COVER_SECTIONS:
         if s not in body:
             bad.append('no "%s" section' % s)
+    changes = body[body.find('Changes'):] if 'Changes' in body else ''
+    if a.series_version and not re.search(r'\bv%s\b' % a.series_version, changes):
+        bad.append('the changelog ("Changes") has no entry for v%s' % a.series_version)
+    if a.security:
+        bad += embargoed(a.security, a.patches, body)
     for b in bad:
         print('[lkml] FAIL cover letter: %s' % b)
     if not bad:
         print('[lkml] cover letter ok (%s)' % summary_of(subject))
     return 1 if bad else 0
+
+
+def embargoed(security, patches, prose):
+    """What the cover letter gives away while the fix is not public."""
+    sec = lm.read_security(security)
+    fix = lm.find_fix([lm.Mail(lm.read(p)) for p in patches], sec)
+    if fix is None or not sec['embargo']:
+        return []
+    bad = ['it describes the bug the security fix is for: "%s" (a forbidden phrase of %s)'
+           % (p, security) for p in sec['forbid'] if lm.phrase_in(p, prose)]
+    if not any(to in prose for to in sec['to']):
+        bad.append('it does not say that the fix ("%s") went to %s first'
+                   % (sec['subject'], ' and '.join(sec['to'])))
+    return bad
 
 
 def author(a):
@@ -257,7 +280,10 @@ def main():
     c.add_argument('patches', nargs='+')
     v = sub.add_parser('cover')
     v.add_argument('--version', required=True)
+    v.add_argument('--series-version')
+    v.add_argument('--security')
     v.add_argument('cover')
+    v.add_argument('patches', nargs='*')
     u = sub.add_parser('author')
     u.add_argument('patch')
     s = sub.add_parser('sender')

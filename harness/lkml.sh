@@ -73,8 +73,10 @@ checks() {
 	else
 		bad "checkpatch, subjects or sign-offs (see the FAIL lines above)"
 	fi
+	# shellcheck disable=SC2046
 	if python3 "$H/lkml.py" cover --version "$(dpkg-query -W -f='${Version}' linux-source-6.12)" \
-		"$TOP/patches/0000-cover-letter.patch"; then
+		--series-version "$(cat "$L/version")" --security "$L/security.txt" \
+		"$TOP/patches/0000-cover-letter.patch" $(series_patches); then
 		ok "cover letter"
 	else
 		bad "cover letter"

@@ -19,6 +19,7 @@ STABLE_PRIVATE = 'stable@kernel.org'
 CC_TRAILER = re.compile(r'^(Cc|Signed-off-by|Acked-by|Reviewed-by|Tested-by|Reported-by|'
                         r'Suggested-by|Co-developed-by):\s*(.+)$', re.M | re.I)
 ANY_TRAILER = re.compile(r'^[A-Za-z][A-Za-z-]*: \S')
+SHORTLOG = re.compile(r'^\S.* \(\d+\):$', re.M)
 HEADER_ORDER = ('Message-Id', 'In-Reply-To', 'References', 'From', 'Date', 'Subject', 'To', 'Cc',
                 'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding')
 # a line git apply could take for the start of a patch
@@ -47,9 +48,9 @@ def read_keyed(path):
 
 
 def read_security(path):
-    sec = {'subject': None, 'reproducer': None, 'to': [], 'embargo': False}
+    sec = {'subject': None, 'reproducer': None, 'to': [], 'embargo': False, 'forbid': []}
     for key, value in read_keyed(path):
-        if key == 'to':
+        if key in ('to', 'forbid'):
             sec[key].append(value)
         elif key == 'embargo':
             sec[key] = value == 'yes'
@@ -358,6 +359,16 @@ def reproducer_problem(path, code):
         return 'the reproducer %s has a line git apply would take for a patch: %s' % (
             path, DIFF_START.search(code).group(0))
     return None
+
+
+def cover_prose(body):
+    """The cover letter's own text: up to the shortlog format-patch adds."""
+    m = SHORTLOG.search(body)
+    return body[:m.start()] if m else body
+
+
+def phrase_in(phrase, text):
+    return re.search(r'(?<!\w)%s(?!\w)' % re.escape(phrase), text, re.I) is not None
 
 
 def read(path):

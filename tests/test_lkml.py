@@ -136,7 +136,7 @@ From: %s
 Date: Sun, 29 Nov 2026 01:00:00 +0000
 Subject: [PATCH v2 0/3] pidns: a series
 
-The series.
+The series. The fix went to security@kernel.org first.
 
 Changes
 =======
@@ -186,7 +186,8 @@ def security_file(d, embargo='yes', subject=FIX):
     path = os.path.join(d, 'security.txt')
     with open(path, 'w') as f:
         f.write('subject %s  # the fix\nreproducer %s  # the test\nto security@kernel.org  # the team\n'
-                'embargo %s  # not public\n' % (subject, REPRO, embargo))
+                'embargo %s  # not public\nforbid use-after-free  # the bug class\n'
+                'forbid dead init  # the reproducer\'s words\n' % (subject, REPRO, embargo))
     return path
 
 
@@ -398,13 +399,65 @@ class Security(unittest.TestCase):
 
     def test_security_txt_needs_a_reason_per_entry(self):
         d = tempfile.mkdtemp()
-        lm.write(os.path.join(d, 's'), 'to security@kernel.org\n')
+        lm.write(os.path.join(d, 's'), 'forbid exploit\n')
         with self.assertRaises(SystemExit):
             lm.read_security(os.path.join(d, 's'))
 
     def test_security_txt_of_the_project_parses(self):
         sec = lm.read_security(os.path.join(TOP, 'lkml', 'security.txt'))
         self.assertEqual(sec['to'], ['security@kernel.org'])
+        self.assertTrue(sec['forbid'])
+
+
+class CoverCheck(unittest.TestCase):
+    def run_cover(self, cover, patches=(P1, P2, P3), embargo='yes', version='2'):
+        d = tempfile.mkdtemp(prefix='lkml-cover-')
+        paths = []
+        for i, t in enumerate((cover,) + tuple(patches)):
+            paths.append(os.path.join(d, '%04d.patch' % i))
+            lm.write(paths[-1], t)
+        a = type('A', (), {})()
+        a.cover, a.patches, a.version, a.series_version = paths[0], paths[1:], 'v2', version
+        a.security = security_file(d, embargo)
+        cover_text = COVER.replace('The series.', 'The series. Semantics, differs from upstream, Base, Testing.')
+        if cover is COVER:
+            lm.write(paths[0], cover_text)
+        out = io.StringIO()
+        with redirect_stdout(out):
+            rc = lkml.cover(a)
+        return rc, out.getvalue()
+
+    def test_cover_check_passes_a_quiet_cover_letter(self):
+        self.assertEqual(self.run_cover(COVER), (0, self.run_cover(COVER)[1]))
+
+    def test_cover_check_catches_a_forbidden_phrase(self):
+        rc, out = self.run_cover(COVER.replace('The series.', 'Semantics, differs from upstream, Base, '
+                                               'Testing. Patch 1 fixes a Use-After-Free.'))
+        self.assertEqual(rc, 1)
+        self.assertIn('describes the bug the security fix is for: "use-after-free"', out)
+
+    def test_cover_check_needs_the_security_team_first(self):
+        rc, out = self.run_cover(COVER.replace('The fix went to security@kernel.org first.',
+                                               'Semantics, differs from upstream, Base, Testing.'))
+        self.assertEqual(rc, 1)
+        self.assertIn('does not say that the fix ("%s") went to security@kernel.org first' % FIX, out)
+
+    def test_cover_check_reads_only_the_prose(self):
+        # a forbidden phrase in the shortlog or diffstat is the patches' own text
+        text = COVER.replace('pidfs: hand out the namespace', 'pidfs: test a dead init')
+        self.assertEqual(self.run_cover(text.replace('The series.', 'Semantics, differs from upstream, '
+                                                     'Base, Testing.'))[0], 0)
+
+    def test_cover_check_quiet_only_while_the_fix_is_embargoed(self):
+        text = COVER.replace('The series.', 'Semantics, differs from upstream, Base, Testing. '
+                             'It fixed a use-after-free.')
+        self.assertEqual(self.run_cover(text, embargo='no')[0], 0)
+        self.assertEqual(self.run_cover(text, patches=(P2, P3))[0], 0)
+
+    def test_cover_check_changelog_names_the_version(self):
+        rc, out = self.run_cover(COVER, version='3')
+        self.assertEqual(rc, 1)
+        self.assertIn('no entry for v3', out)
 
 
 class GitAm(unittest.TestCase):

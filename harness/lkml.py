@@ -28,7 +28,7 @@
                 --report F --tree DIR --out DIR [--epoch T] COVER PATCH...
       the mails of format-patch's COVER and PATCHes for the lists, with the
       sender's identity and per-patch recipients, in DIR; the security mail
-      in DIR/security/.
+      in DIR/security/; DIR/series.mbox.
 """
 import argparse
 import email
@@ -251,9 +251,10 @@ def mails(a):
     lm.public_series(ms, a.sender, a.project, to, cc, sec, a.epoch)
     for path, m in zip(a.mails, ms):
         lm.write(os.path.join(a.out, os.path.basename(path)), m.text())
+    lm.write(os.path.join(a.out, 'series.mbox'), lm.mbox(m.text() for m in ms))
     ncc = {re.match(r'(?:v\d+-)?(\d+)', os.path.basename(p)).group(1):
            len(email.utils.getaddresses([m.get('Cc') or ''])) for p, m in zip(a.mails, ms)}
-    print('[lkml] mails from %s in %s: %d files; Cc per mail: %s'
+    print('[lkml] mails from %s in %s: %d files and series.mbox; Cc per mail: %s'
           % (a.sender, a.out, len(ms), ' '.join('%s=%d' % kv for kv in ncc.items())))
     if fix is None or not sec['embargo']:
         return 0

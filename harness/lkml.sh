@@ -169,6 +169,7 @@ mails() {
 		return
 	fi
 	mails_apply "$_out"
+	b4_am "$_out"
 }
 
 addr_of() {
@@ -216,6 +217,27 @@ mails_apply() {
 			bad "the security mail ${_s#"$BUILD"/} does not apply to stock on its own"
 		fi
 	done
+}
+
+# b4 (Debian 12 ships 0.12), if installed, takes series.mbox as a maintainer
+# would, and what it hands to git am is the series
+b4_am() {
+	_b4=$STATE/b4
+	command -v b4 >/dev/null || { stage "b4 is not installed: series.mbox not tried with b4 am"; return; }
+	rm -rf "$_b4"
+	mkdir -p "$_b4/split"
+	if ! b4 -q am -m "$1/series.mbox" -o "$_b4" >"$LOGDIR/lkml-b4.log" 2>&1; then
+		bad "b4 am -m $1/series.mbox failed: $LOGDIR/lkml-b4.log"
+		return
+	fi
+	git mailsplit -o"$_b4/split" "$_b4"/*.mbx >/dev/null
+	# shellcheck disable=SC2046 # one path per word
+	_t=$(apply_mails base $(find "$_b4/split" -type f | sort))
+	if [ "$_t" = "$(git -C "$TREE" rev-parse 'series^{tree}')" ]; then
+		ok "b4 am takes series.mbox, and what it gives git am is the series"
+	else
+		bad "b4 am's mbox of series.mbox does not give the series' tree (stopped at: $_t)"
+	fi
 }
 
 verified() {

@@ -151,6 +151,12 @@ class Mail:
                 return re.sub(r'\s+', ' ', text).strip()
         return None
 
+    def raw(self, key):
+        for k, v in self.headers:
+            if k.lower() == key.lower():
+                return v
+        return None
+
     def set(self, key, value):
         self.headers = [h for h in self.headers if h[0].lower() != key.lower()]
         if value is not None:
@@ -316,6 +322,9 @@ def public_series(mails, sender, project, to, cc, sec, t0):
     cover = mails[0]
     set_identity(cover, sender, project, patch=False)
     cover.body = shortlog_author(cover.body, sender, project)
+    for m in mails:
+        # one line: b4 0.12 (Debian 12) cannot copy a folded Subject: into the mails it applies
+        m.set('Subject', re.sub(r'\n\s+', ' ', m.raw('Subject')))
     cover.set('To', fold(uniq(to, me)))
     cover.set('Cc', fold(uniq(cc + [p for p in every if not is_stable(p)], me, to)))
     thread(mails, sender, t0)
@@ -359,6 +368,16 @@ def reproducer_problem(path, code):
         return 'the reproducer %s has a line git apply would take for a patch: %s' % (
             path, DIFF_START.search(code).group(0))
     return None
+
+
+def mbox(texts):
+    """One mbox of the mails, body lines starting with "From " escaped (mboxrd)."""
+    out = []
+    for t in texts:
+        first, _, rest = t.partition('\n')
+        rest = re.sub(r'^(>*From )', r'>\1', rest, flags=re.M)
+        out.append(first + '\n' + rest.rstrip('\n') + '\n\n')
+    return ''.join(out)
 
 
 def cover_prose(body):

@@ -328,6 +328,10 @@ class Mails(unittest.TestCase):
         self.assertNotIn('stable@vger.kernel.org', addrs(cover, 'Cc'))
         self.assertFalse(os.path.exists(os.path.join(out, 'security')))
 
+    def test_mails_series_mbox_holds_every_mail(self):
+        box = lm.read(os.path.join(self.out, 'series.mbox'))
+        self.assertEqual(len(re.findall(r'^From [0-9a-f]{40} ', box, re.M)), 4)
+
 
 class Security(unittest.TestCase):
     def setUp(self):
@@ -487,8 +491,7 @@ class GitAm(unittest.TestCase):
         rc, out = write_mails([lm.read(os.path.join(raw, n)) for n in sorted(os.listdir(raw))])
         self.assertEqual(rc, 0)
         self.git('checkout', '-q', '-b', 'am', 'base')
-        patches = sorted(n for n in os.listdir(out) if n.endswith('.patch'))[1:]
-        self.git('am', '-q', *[os.path.join(out, n) for n in patches])
+        self.git('am', '-q', '--empty=drop', os.path.join(out, 'series.mbox'))
         self.assertEqual(self.git('rev-parse', 'am^{tree}'), self.git('rev-parse', 'series^{tree}'))
         log = self.git('log', '--format=%an <%ae>|%b', 'base..am')
         self.assertEqual(log.count('Jane Developer <jane.developer@fastmail.com>|'), 2)

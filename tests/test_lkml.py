@@ -191,7 +191,7 @@ def security_file(d, embargo='yes', subject=FIX):
     return path
 
 
-def write_mails(texts, embargo='yes', tree=None):
+def write_mails(texts, embargo='yes', tree=None, sender=SENDER):
     """Run lkml.py mails on TEXTS (cover first); return the output directory."""
     d = tempfile.mkdtemp(prefix='lkml-mails-')
     paths = []
@@ -201,7 +201,7 @@ def write_mails(texts, embargo='yes', tree=None):
     lm.write(os.path.join(d, 'recipients'), 'to Christian Brauner <brauner@kernel.org>\n'
              'cc linux-kernel@vger.kernel.org\ncc "Eric W. Biederman" <ebiederm@xmission.com>\n')
     a = type('A', (), {})()
-    a.sender, a.project, a.recipients = SENDER, PROJECT, os.path.join(d, 'recipients')
+    a.sender, a.project, a.recipients = sender, PROJECT, os.path.join(d, 'recipients')
     a.security, a.report = security_file(d, embargo), os.path.join(TOP, 'lkml', 'security-report.txt')
     a.tree, a.out, a.epoch, a.mails = tree or os.path.join(DATA, 'tree'), os.path.join(d, 'out'), 1796000000, paths
     with redirect_stdout(io.StringIO()):
@@ -279,6 +279,17 @@ class Mails(unittest.TestCase):
         self.assertIn('Reviewed-by: Some Reviewer <reviewer@kernel.org>\nSigned-off-by: %s' % SENDER, message)
         self.assertIn('Fixes: 5b08bd408534 ("pidfs: allow', self.p1.body)
         self.assertIn('Jane Developer (2):', self.cover.body)
+
+    def test_mails_non_ascii_sender_is_encoded(self):
+        zoe = 'Zo\u00eb D\u00e9veloppeur <zoe@devmail.net>'
+        rc, out = write_mails([COVER, P1, P2], sender=zoe)
+        text = lm.read(os.path.join(out, sorted(os.listdir(out))[2]))
+        self.assertTrue(text.split('\n\n')[0].isascii())
+        self.assertIn('Content-Type: text/plain; charset=UTF-8', text)
+        info = subprocess.run(['git', 'mailinfo', os.devnull, os.devnull], input=text,
+                              capture_output=True, text=True, check=True).stdout
+        self.assertIn('Author: Zo\u00eb D\u00e9veloppeur\nEmail: zoe@devmail.net\n', info)
+        self.assertIn('Signed-off-by: %s\n' % zoe, text)
 
     def test_mails_keep_another_authors_authorship(self):
         message = self.p3.split()[0]

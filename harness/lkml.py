@@ -4,7 +4,7 @@
 
   lkml.py check --tree DIR --prefixes F --allow F --identity 'Name <mail>' PATCH...
       per patch: subject prefix and length, Signed-off-by of the author and
-      of the repository's identity, a commit message, checkpatch --strict
+      of the project's identity, a commit message, checkpatch --strict
       findings against the allow-list. Prints one line per patch and one
       FAIL line per problem; exits 1 if there is any.
   lkml.py cover --version TEXT [--series-version N] [--security F PATCH...] COVER
@@ -116,7 +116,7 @@ def check(a):
         if author not in sobs:
             bad.append('no "Signed-off-by: %s" (the author)' % author)
         if a.identity and a.identity not in sobs:
-            bad.append('no "Signed-off-by: %s" (this repository\'s git identity)' % a.identity)
+            bad.append('no "Signed-off-by: %s" (the project\'s identity)' % a.identity)
         text = [l for l in body.splitlines() if l.strip() and not re.match(TRAILER, l)]
         if len(text) < 3:
             bad.append('the commit message does not explain the change (problem, why, how)')

@@ -347,8 +347,8 @@ def security_mail(fix_text, sender, project, sec, report, reproducer, t0):
                   'to once the fix is public: %s\n' % '; '.join(l.split(':', 1)[1].strip() for l in dropped))
     path, code = reproducer
     name = os.path.basename(path)
-    notes += ('\nReproducer: %s (%d lines; in that directory of a kernel tree:\ncc -o %s %s)\n\n%s'
-              % (path, code.count('\n'), os.path.splitext(name)[0], name, code))
+    notes += ('\nReproducer: %s, %d lines.\nTo build it, in that directory of a kernel tree:\n'
+              '  cc -o %s %s\n\n%s' % (path, code.count('\n'), os.path.splitext(name)[0], name, code))
     if not notes.endswith('\n'):
         notes += '\n'
     m.body = '%s---\n%s\n%s' % (message, notes, rest[len('---\n'):])

@@ -144,7 +144,10 @@ apply_dir() {
 		[ -e "$_p" ] || continue
 		case ${_p##*/} in 0000-cover-letter.patch) continue ;; esac
 		if ! git_t am -q --committer-date-is-author-date "$_p" >"$LOGDIR/am.log" 2>&1; then
-			cat "$LOGDIR/am.log" >&2
+			# git am's message, without its advice to resolve, skip or
+			# abort: the apply is undone
+			grep -v -e '^hint: ' -e '^When you have resolved' -e '^If you prefer to skip' \
+				-e '^To restore the original branch' "$LOGDIR/am.log" >&2
 			apply_failed "patch does not apply: ${_p#"$TOP"/} (on $(git_t log -1 --format=%s)).
   $T is left as it was; put the patch right, then run make tree again"
 		fi

@@ -91,7 +91,7 @@ no_build() {
 exported_nothing() {
 	local rc
 	(cd "$P" && find base patches -exec stat -c '%n %i %y' {} +) >"$FX/files.before"
-	hs tree.sh export
+	mk export
 	rc=$?
 	ok "$rc" && out_has 'exported: nothing changed' || return 1
 	# the same files (inodes), not written (times)
@@ -114,19 +114,19 @@ case_patch_that_does_not_apply_is_named_tree_left_as_it_was() {
 	restore exact
 	tree_fp >"$FX/tree.before"
 	break_p3
-	hs tree.sh ensure
+	mk tree
 	rc=$?
 	failed "$rc" && out_has "patch does not apply: $p3" 'error: patch failed: include/linux/pid.h' \
 		"$T is left as it was" || return 1
 	tree_fp >"$FX/tree.after"
 	same "$FX/tree.before" "$FX/tree.after" && state_is stale || return 1
-	hs main.sh build
+	mk build
 	rc=$?
 	failed "$rc" && out_has "patch does not apply: $p3" && no_build || return 1
 	hs tree.sh check
 	failed $? && out_has 'not fit to build' || return 1
 	inputs_fp >"$FX/inputs.before"
-	hs tree.sh export
+	mk export
 	failed $? && out_has 'an export would undo that change' || return 1
 	inputs_fp >"$FX/inputs.after"
 	same "$FX/inputs.before" "$FX/inputs.after"
@@ -137,13 +137,13 @@ case_patch_fixed_by_checkout() {
 	restore exact
 	tree_fp >"$FX/tree.before"
 	break_p3
-	hs tree.sh ensure && return 1
+	mk tree && return 1
 	git -C "$P" checkout -q patches
-	hs tree.sh ensure
+	mk tree
 	ok $? && state_is exact || return 1
 	tree_fp >"$FX/tree.after"
 	same "$FX/tree.before" "$FX/tree.after" || return 1
-	hs main.sh build
+	mk build
 	ok $? && out_has '^\[build series\] bzImage'
 }
 
@@ -153,9 +153,9 @@ case_patch_fixed_by_edit() {
 	local rc
 	restore exact
 	break_p3
-	hs tree.sh ensure && return 1
+	mk tree && return 1
 	edit_p3
-	hs tree.sh ensure
+	mk tree
 	ok $? && out_has 'applying patches/' && state_is exact || return 1
 	if [ "$(git -C "$P/$T" rev-list --count base..series)" != 5 ] ||
 		! grep -q 'three, edited' "$P/$T/include/linux/pid.h"; then
@@ -163,7 +163,7 @@ case_patch_fixed_by_edit() {
 		git -C "$P/$T" log --oneline | sed 's/^/#   /'
 		return 1
 	fi
-	hs tree.sh export
+	mk export
 	rc=$?
 	ok "$rc" && out_has "M $p3" && out_lacks '^ +[AD] ' || return 1
 	exported_nothing
@@ -191,12 +191,12 @@ case_half_applied_tree_is_broken_not_built_not_exported() {
 	inputs_fp >"$FX/inputs.before"
 	for step in checkout edit; do
 		[ "$step" = checkout ] || { break_p3 && edit_p3 && inputs_fp >"$FX/inputs.before"; }
-		hs tree.sh ensure
+		mk tree
 		rc=$?
 		failed "$rc" && out_has 'lacks 3 patch\(es\)' "    $p3" 'repair: make tree FORCE=1' || return 1
-		hs main.sh build
+		mk build
 		failed $? && out_has 'lacks 3 patch' && no_build || return 1
-		hs tree.sh export
+		mk export
 		failed $? && out_has 'would delete or rewrite without them 3' "    $p3" \
 			'patches/0004-selftests-a-big-file.patch' 'FORCE=1' || return 1
 		inputs_fp >"$FX/inputs.after"
@@ -204,7 +204,7 @@ case_half_applied_tree_is_broken_not_built_not_exported() {
 	done
 	local half
 	half=$(git -C "$P/$T" rev-parse HEAD)
-	FORCE=1 hs tree.sh ensure
+	FORCE=1 mk tree
 	ok $? && out_has 'kept as branch dropped' && state_is exact || return 1
 	if [ "$(git -C "$P/$T" rev-parse dropped)" != "$half" ] ||
 		[ "$(git -C "$P/$T" rev-list --count base..series)" != 5 ]; then
@@ -220,12 +220,12 @@ case_export_refuses_to_delete_a_patch_force_deletes_with_backup() {
 	restore exact
 	git -C "$P/$T" rebase -q --onto HEAD~4 HEAD~3
 	inputs_fp >"$FX/inputs.before"
-	hs tree.sh export
+	mk export
 	rc=$?
 	failed "$rc" && out_has "    $p2" 'FORCE=1' || return 1
 	inputs_fp >"$FX/inputs.after"
 	same "$FX/inputs.before" "$FX/inputs.after" || return 1
-	FORCE=1 hs tree.sh export
+	FORCE=1 mk export
 	ok $? && out_has 'deleting what series lacks' "    $p2" "D $p2" 'previous base/ and patches/ are in build/backup/export-' ||
 		return 1
 	[ ! -e "$P/$p2" ] && ls "$P"/build/backup/export-*/"$p2" >/dev/null && state_is exact
@@ -235,7 +235,7 @@ case_export_refuses_to_delete_a_patch_force_deletes_with_backup() {
 # needs no FORCE; it adds, changes and deletes files; a second changes nothing
 case_export_of_work_reworded_patch_and_new_commit() {
 	restore work
-	hs tree.sh export
+	mk export
 	ok $? && out_has 'A patches/0006-pid-a-sixth-change.patch' \
 		'D patches/0005-Documentation-describe-it.patch' \
 		'A patches/0005-Documentation-describe-it-reworded.patch' 'M patches/0000-cover-letter.patch' || return 1
@@ -247,7 +247,7 @@ case_export_of_work_reworded_patch_and_new_commit() {
 case_export_of_stale_tree_refuses() {
 	restore stale
 	inputs_fp >"$FX/inputs.before"
-	hs tree.sh export
+	mk export
 	failed $? && out_has 'an export would undo that change' 'repair: make tree' || return 1
 	inputs_fp >"$FX/inputs.after"
 	same "$FX/inputs.before" "$FX/inputs.after"
@@ -258,14 +258,14 @@ case_git_am_in_progress_is_broken() {
 	restore exact
 	cp "$P/$p3" "$FX/p3" && sed -i 's/^ extern int pid_h_line 13;$/ nothing like it/' "$FX/p3"
 	git -C "$P/$T" am -q "$FX/p3" >/dev/null 2>&1 && return 1
-	hs tree.sh ensure
+	mk tree
 	failed $? && out_has 'a git am is in progress' "repair: git -C $T am --abort" || return 1
-	hs main.sh build
+	mk build
 	failed $? && no_build || return 1
-	hs tree.sh export
+	mk export
 	failed $? && out_has 'a git am is in progress' || return 1
 	git -C "$P/$T" am --abort
-	hs tree.sh ensure
+	mk tree
 	ok $? && state_is exact
 }
 
@@ -273,10 +273,10 @@ case_git_am_in_progress_is_broken() {
 case_head_off_series_is_broken() {
 	restore exact
 	git -C "$P/$T" checkout -q -b other
-	hs tree.sh ensure
+	mk tree
 	failed $? && out_has 'not on branch series \(HEAD: other\)' "repair: git -C $T checkout series" || return 1
 	git -C "$P/$T" checkout -q series
-	hs tree.sh ensure
+	mk tree
 	ok $? && state_is exact
 }
 

@@ -202,15 +202,14 @@ fx_setup() {
 	snap new
 }
 
-# fx_reference NAME SNAPSHOT CMD...: the fingerprint after an uninterrupted
-# CMD from SNAPSHOT, in $FX/ref/NAME, and how long CMD took (ms), in
+# fx_reference NAME SNAPSHOT TARGET: the fingerprint after an uninterrupted
+# make TARGET from SNAPSHOT, in $FX/ref/NAME, and how long it took (ms), in
 # $FX/ref/NAME.ms
 fx_reference() {
 	local name=$1 s=$2 t0 t1
-	shift 2
 	restore "$s"
 	t0=$(date +%s%N)
-	hs "$@" || { cat "$FX/out"; return 1; }
+	mk "$3" || { cat "$FX/out"; return 1; }
 	t1=$(date +%s%N)
 	fp >"$FX/ref/$name"
 	tree_fp >"$FX/ref/$name.tree"
@@ -218,20 +217,24 @@ fx_reference() {
 	echo $(((t1 - t0) / 1000000)) >"$FX/ref/$name.ms"
 }
 
-# The interruption loop's scenarios: the snapshot it starts from, the
-# command it interrupts (the fake build stands in for Kbuild)
+# The interruption loop's scenarios: the snapshot it starts from, the make
+# target it interrupts (the fake build stands in for Kbuild)
 SCENARIOS=(ensure-new ensure-update export build)
 declare -A FROM=([ensure-new]=new [ensure-update]=stale [export]=work [build]=stale)
-declare -A CMD=([ensure-new]="tree.sh ensure" [ensure-update]="tree.sh ensure"
-	[export]="tree.sh export" [build]="main.sh build")
+declare -A CMD=([ensure-new]="make tree" [ensure-update]="make tree"
+	[export]="make export" [build]="make build")
+
+# mk TARGET: make TARGET in the project; output in $FX/out
+mk() {
+	make -s -C "$P" "$1" >"$FX/out" 2>&1
+}
 
 # need_ref SCENARIO...: their references, made once
 need_ref() {
 	local s
 	for s; do
 		[ ! -f "$FX/ref/$s" ] || continue
-		# shellcheck disable=SC2086 # the command and its argument
-		fx_reference "$s" "${FROM[$s]}" ${CMD[$s]} || return 1
+		fx_reference "$s" "${FROM[$s]}" "${CMD[$s]#make }" || return 1
 	done
 }
 
@@ -244,18 +247,15 @@ crash() {
 	need_ref "$sc" || return 1
 	restore "${FROM[$sc]}"
 	inputs_fp >"$FX/before.inputs"
-	# (bash's "Killed" notice to /dev/null)
-	# shellcheck disable=SC2086
-	{ HARNESS_CRASH=$2 hs ${CMD[$sc]}; } 2>/dev/null
+	HARNESS_CRASH=$2 mk "${CMD[$sc]#make }"
 	rc=$?
-	if [ "$rc" != 137 ]; then
+	if [ "$rc" = 0 ] || ! grep -q 'Killed' "$FX/out"; then
 		echo "# not killed at $2 (status $rc)"
 		sed 's/^/#   /' "$FX/out"
 		return 1
 	fi
 	mid_ok "$sc" || return 1
-	# shellcheck disable=SC2086
-	if ! hs ${CMD[$sc]}; then
+	if ! mk "${CMD[$sc]#make }"; then
 		echo "# the command again failed:"
 		sed 's/^/#   /' "$FX/out"
 		return 1
@@ -275,13 +275,11 @@ export:export-written export:export-out-base export:export-in-base
 export:export-out-patches export:export-in-patches export:export-swapped
 export:export-stamped"
 
-# run_bg SCRIPT ARGS...: a harness command in the background, in its own
-# process group (pid = group id in $BG), with SIGINT as at a terminal (not
-# ignored, as it would be in a background job); output in $FX/bg.out
+# run_bg TARGET: make TARGET in the background, in its own process group
+# (pid = group id in $BG), with SIGINT as at a terminal (not ignored, as it
+# would be in a background job); output in $FX/bg.out
 run_bg() {
-	local s=$1
-	shift
-	setsid env --default-signal=INT,QUIT "$P/harness/$s" "$@" >"$FX/bg.out" 2>&1 &
+	setsid env --default-signal=INT,QUIT make -s -C "$P" "$1" >"$FX/bg.out" 2>&1 &
 	BG=$!
 }
 
@@ -343,8 +341,7 @@ fx_loop() {
 		delay=$((RANDOM % (ms + ms / 10 + 1)))
 		restore "${FROM[$sc]}"
 		inputs_fp >"$FX/before.inputs"
-		# shellcheck disable=SC2086
-		run_bg ${CMD[$sc]}
+		run_bg "${CMD[$sc]#make }"
 		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
 		kill_bg "$sig"
 		if ! mid_ok "$sc"; then
@@ -354,8 +351,7 @@ fx_loop() {
 			continue
 		fi
 		echo "$sc SIG$sig $MID" >>"$FX/tally"
-		# shellcheck disable=SC2086
-		if ! timeout 300 "$P/harness/${CMD[$sc]%% *}" ${CMD[$sc]#* } >"$FX/again.out" 2>&1; then
+		if ! timeout 300 make -s -C "$P" "${CMD[$sc]#make }" >"$FX/again.out" 2>&1; then
 			echo "# $i: $sc, SIG$sig after $delay ms: the command again failed:"
 			sed 's/^/#   /' "$FX/again.out"
 			bad=$((bad + 1))

@@ -219,7 +219,7 @@ apply_all() {
 }
 
 apply_failed() {
-	rollback_apply || printf 'error: could not put %s back; the next make tree will\n' "$T" >&2
+	rollback_apply || printf 'error: could not put %s back; the next make will try again\n' "$T" >&2
 	trap - INT TERM HUP
 	die "$1"
 }
@@ -549,7 +549,7 @@ export_recover() {
 }
 
 export_failed() {
-	export_recover || printf 'error: could not clean up after the export; the next make will\n' >&2
+	export_recover || printf 'error: could not clean up after the export; the next make will try again\n' >&2
 	trap - INT TERM HUP
 	die "$1"
 }

@@ -234,13 +234,14 @@ case_export_refuses_to_delete_a_patch_force_deletes_with_backup() {
 # A patch reworded in the tree (same diff) and a new commit: the export
 # needs no FORCE; it adds, changes and deletes files; a second changes nothing
 case_export_of_work_reworded_patch_and_new_commit() {
+	need_ref export || return 1
 	restore work
 	mk export
 	ok $? && out_has 'A patches/0006-pid-a-sixth-change.patch' \
 		'D patches/0005-Documentation-describe-it.patch' \
 		'A patches/0005-Documentation-describe-it-reworded.patch' 'M patches/0000-cover-letter.patch' || return 1
 	fp >"$FX/after"
-	need_ref export && same "$FX/ref/export" "$FX/after" && exported_nothing
+	same "$FX/ref/export" "$FX/after" && exported_nothing
 }
 
 # base/ or patches/ changed (a pull) and not applied: export refuses
@@ -251,6 +252,29 @@ case_export_of_stale_tree_refuses() {
 	failed $? && out_has 'an export would undo that change' 'repair: make tree' || return 1
 	inputs_fp >"$FX/inputs.after"
 	same "$FX/inputs.before" "$FX/inputs.after"
+}
+
+# Work in the tree and a change to patches/ at once: make tree and make
+# export refuse, naming both ways out; make export FORCE=1 takes the tree's
+# (the overwritten files kept in build/backup/)
+case_diverged_tree_refuses_both_ways() {
+	need_ref export || return 1
+	restore work
+	sed -i 's/^two lines\.$/two lines, edited./' "$P/patches/0000-cover-letter.patch"
+	inputs_fp >"$FX/inputs.before"
+	state_is diverged || return 1
+	mk tree
+	failed $? && out_has "keep $T's work: make export FORCE=1" "take base/ and patches/: make tree FORCE=1" &&
+		no_build || return 1
+	mk export
+	failed $? && out_has 'an export would overwrite base/ and patches/' || return 1
+	inputs_fp >"$FX/inputs.after"
+	same "$FX/inputs.before" "$FX/inputs.after" || return 1
+	FORCE=1 mk export
+	ok $? || return 1
+	inputs_fp >"$FX/inputs.after"
+	same "$FX/ref/export.inputs" "$FX/inputs.after" &&
+		grep -q 'two lines, edited' "$P"/build/backup/export-*/patches/0000-cover-letter.patch
 }
 
 # A git am of the user's left in progress: broken, with the repair

@@ -1,9 +1,12 @@
 # unshare(CLONE_NEWPID) for Linux 6.12: the patch series and its harness.
 # The stages are POSIX sh scripts in harness/; this file only names the jobs.
 # Variables: VARIANT=stock|base|series  V=1  OVERLAY=DIR  CMD='...'
-#            ACCEL=auto|tcg|kvm  TIMEOUT=SECONDS  FORCE=1 (make tree)
+#            ACCEL=auto|tcg|kvm  TIMEOUT=SECONDS  FORCE=1 (make tree, make export)
+#            LOCK_WAIT=SECONDS (how long to wait for another make in this checkout)
+# Each target is one harness command: it holds the checkout's lock throughout.
 VARIANT ?= series
-export VARIANT KCFG V OVERLAY CMD ACCEL TIMEOUT FORCE
+HARNESS_CMD := make $(or $(MAKECMDGOALS),all)
+export VARIANT KCFG V OVERLAY CMD ACCEL TIMEOUT FORCE LOCK_WAIT HARNESS_CMD
 H := harness
 
 .PHONY: all test deps tree export build selftests initramfs shell run check lkml stress bench clean help
@@ -18,16 +21,16 @@ deps:
 	@$(H)/deps.sh
 
 tree:
-	@$(H)/deps.sh && $(H)/tree.sh ensure
+	@$(H)/main.sh tree
 
 export:
 	@$(H)/tree.sh export
 
 build:
-	@$(H)/deps.sh && $(H)/tree.sh && $(H)/variant.sh build
+	@$(H)/main.sh build
 
-selftests: build
-	@$(H)/selftests.sh && $(H)/initramfs.sh
+selftests:
+	@$(H)/main.sh selftests
 
 shell:
 	@$(H)/main.sh boot shell
@@ -36,16 +39,16 @@ run:
 	@$(H)/main.sh boot run
 
 check:
-	@$(H)/main.sh prepare && $(H)/variant.sh test
+	@$(H)/main.sh check
 
 lkml:
-	@$(H)/main.sh prepare && $(H)/lkml.sh full
+	@$(H)/main.sh lkml
 
 stress:
-	@$(H)/main.sh prepare && $(H)/stress.sh full
+	@$(H)/main.sh stress
 
 bench:
-	@$(H)/main.sh prepare && $(H)/bench.sh
+	@$(H)/main.sh bench
 
 clean:
 	rm -rf build

@@ -6,6 +6,8 @@
 STAGE="build $VARIANT${KCFG#guest}"
 
 check_variant "$VARIANT"
+# never a scratch tree that is neither base/ + patches/ nor work on top of them
+[ "$VARIANT" = bisect ] || "$TOP/harness/tree.sh" check || exit 1
 src=$(variant_src "$VARIANT")
 out=$(variant_out "$VARIANT" "$KCFG")
 [ -f "$out/.config" ] || die "no $out/.config (run the config stage first)"

@@ -95,9 +95,45 @@ stamp_ok() {
 	[ -f "$STATE/$1" ] && [ "$(cat "$STATE/$1")" = "$2" ]
 }
 
+# written to a temporary file, then renamed: a stamp is whole or absent
 stamp_set() {
-	mkdir -p "$STATE"
-	printf '%s\n' "$2" >"$STATE/$1"
+	mkdir -p "$STATE" &&
+		printf '%s\n' "$2" >"$STATE/.$1.tmp" &&
+		mv -f "$STATE/.$1.tmp" "$STATE/$1"
+}
+
+# checkout_lock WHAT: one harness command at a time in a checkout. The first
+# script of a command takes $BUILD/.lock with flock (the kernel releases it
+# when that script and everything it started are gone, however they died);
+# the scripts it runs inherit it (HARNESS_LOCK). A second command waits and
+# says for what; LOCK_WAIT=N gives up after N seconds (0: at once).
+checkout_lock() {
+	_lk=$BUILD/.lock
+	[ "${HARNESS_LOCK:-}" = "$_lk" ] && return 0
+	mkdir -p "$BUILD" || die "cannot create $BUILD"
+	exec 8>>"$_lk"
+	if ! flock -n 8; then
+		_who=$(cat "$_lk.owner" 2>/dev/null)
+		_who="another harness command runs in this checkout: ${_who:-owner unknown}"
+		[ "${LOCK_WAIT:-}" != 0 ] || die "$_who; not waiting (LOCK_WAIT=0)"
+		printf '[lock] %s; waiting for it to end%s\n' "$_who" \
+			"${LOCK_WAIT:+ (at most $LOCK_WAIT s)}" >&2
+		if [ -n "${LOCK_WAIT:-}" ]; then
+			flock -w "$LOCK_WAIT" 8 || die "gave up after $LOCK_WAIT s: $_who"
+		else
+			flock 8
+		fi
+		printf '[lock] it ended; going on\n' >&2
+	fi
+	printf '%s (pid %s) since %s\n' "${HARNESS_CMD:-$1}" "$$" "$(date '+%F %T')" >"$_lk.owner"
+	HARNESS_LOCK=$_lk
+	export HARNESS_LOCK
+}
+
+# crash_point NAME: the tests kill the harness here (HARNESS_CRASH=NAME), to
+# check that the next command recovers from a crash at that step
+crash_point() {
+	[ "${HARNESS_CRASH:-}" != "$1" ] || kill -KILL $$
 }
 
 ncpus() {

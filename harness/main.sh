@@ -4,9 +4,13 @@
 #   main.sh test      everything that must hold for a change to land
 #   main.sh prepare   deps, tree, series kernel, selftests, initramfs
 #   main.sh boot MODE boot VARIANT for make run / make shell
+#   main.sh tree|build|selftests|check|lkml|stress|bench   the make targets of that name
+# Every job holds the checkout's lock (checkout_lock) from start to end, so
+# that two make commands in one checkout run one after the other.
 . "$(dirname "$0")/lib.sh"
 STAGE=main
 H=$TOP/harness
+checkout_lock "main.sh $*"
 
 # timed NAME CMD...: run CMD, note its wall time in build/state/times
 timed() {
@@ -98,5 +102,14 @@ boot)
 	prepare
 	[ "$VARIANT" = series ] || "$H/variant.sh" build || exit 1
 	exec "$H/boot.sh" "$2" ;;
-*) die "usage: main.sh all|test|prepare|boot MODE" ;;
+tree) "$H/deps.sh" && "$H/tree.sh" ensure ;;
+build) "$H/deps.sh" && "$H/tree.sh" && "$H/variant.sh" build ;;
+selftests)
+	"$H/deps.sh" && "$H/tree.sh" && "$H/variant.sh" build &&
+		"$H/selftests.sh" && "$H/initramfs.sh" ;;
+check) prepare && "$H/variant.sh" test ;;
+lkml) prepare && "$H/lkml.sh" full ;;
+stress) prepare && "$H/stress.sh" full ;;
+bench) prepare && "$H/bench.sh" ;;
+*) die "usage: main.sh all|test|prepare|boot MODE|tree|build|selftests|check|lkml|stress|bench" ;;
 esac

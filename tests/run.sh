@@ -1,7 +1,7 @@
 #!/bin/sh
 # The harness's own tests, without a kernel: lint, the results parser and
-# verdict on captured logs, the config check. KTAP on stdout; leaves
-# build/logs/summary-harness.json.
+# verdict on captured logs, the config check, the scratch tree under faults.
+# KTAP on stdout; leaves build/logs/summary-harness.json.
 . "$(dirname "$0")/../harness/lib.sh"
 STAGE=harness-tests
 n=0
@@ -17,14 +17,30 @@ result() {
 	fi
 }
 
+# with_shebang LINE FILE...: the files whose first line is LINE
+with_shebang() {
+	_line=$1
+	shift
+	for _f; do
+		[ "$(head -n 1 "$_f")" != "$_line" ] || echo "$_f"
+	done
+}
+
 shell_scripts() {
 	echo "$TOP/.ci/run"
-	grep -l '^#!/bin/sh' "$TOP"/harness/*.sh "$TOP"/harness/guest/* "$TOP"/guest/*.sh "$TOP"/tests/*.sh
+	with_shebang '#!/bin/sh' "$TOP"/harness/*.sh "$TOP"/harness/guest/* "$TOP"/guest/*.sh "$TOP"/tests/*.sh
+}
+
+# the tests written for bash (the scratch-tree fault tests)
+bash_scripts() {
+	echo "$TOP/tests/treelib.sh"
+	with_shebang '#!/bin/bash' "$TOP"/tests/*.sh
 }
 
 lint() {
 	# shellcheck disable=SC2046 # one path per word
-	shellcheck -x -P "$TOP/harness" $(shell_scripts)
+	shellcheck -x -P "$TOP/harness" $(shell_scripts) &&
+		shellcheck -x -P "$TOP/tests" $(bash_scripts)
 }
 
 # /bin/sh here is dash, stricter than bash about names (a function may not
@@ -63,10 +79,13 @@ config_check
 result $? config_check_names_what_did_not_take
 config_override
 result $? config_check_later_fragment_overrides
-# the parser and verdict tests: one line each from tests/test_results.py
+# the parser and verdict tests: one line each from tests/test_results.py;
+# the scratch tree under faults (a fake source): one line each from
+# tests/tree-faults.sh
 {
 	python3 "$TOP/tests/test_results.py" --lines
 	python3 "$TOP/tests/test_lkml.py" --lines
+	bash "$TOP/tests/tree-faults.sh"
 } >"$LOGDIR/harness-unittest.log" 2>&1
 while read -r _st _t; do
 	case $_st in

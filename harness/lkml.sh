@@ -96,29 +96,36 @@ security_fix() {
 	esac
 }
 
-# The selftests patch (the first selftests/pidns: one) must apply to stock
-# on its own and build there: it could be sent separately.
+# The selftests patches (subjects "selftests/...") must apply to stock on
+# their own, in order, and their tests build there: they could be sent, or
+# taken by a stable tree, without the kernel patches.
 selftests_alone() {
 	# shellcheck disable=SC2046 # one path per word
-	_p=$(grep -l '^Subject: \[PATCH[^]]*\] selftests/pidns:' $(series_patches) | head -n 1)
-	[ -n "$_p" ] || { bad "no selftests/pidns: patch"; return; }
+	_ps=$(grep -l '^Subject: \[PATCH[^]]*\] selftests/' $(series_patches))
+	[ -n "$_ps" ] || { bad "no selftests/ patch"; return; }
+	# the collections they touch
+	# shellcheck disable=SC2086 # one path per word
+	_colls=$(sed -n 's|^+++ b/tools/testing/selftests/\([^/]*\)/.*|\1|p' $_ps | sort -u | tr '\n' ' ')
+	_n=$(printf '%s\n' "$_ps" | wc -l)
 	_wt=$BUILD/wt/selftests-alone
 	rm -rf "$_wt"
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q --detach "$_wt" stock || { bad "worktree $_wt"; return; }
-	if ! git -C "$_wt" am -q "$_p" >"$LOGDIR/lkml-selftests-alone.log" 2>&1; then
-		bad "${_p##*/} does not apply to stock on its own: $LOGDIR/lkml-selftests-alone.log"
+	# shellcheck disable=SC2086 # one path per word
+	if ! git -C "$_wt" am -q $_ps >"$LOGDIR/lkml-selftests-alone.log" 2>&1; then
+		bad "the $_n selftests patches do not apply to stock on their own: $LOGDIR/lkml-selftests-alone.log"
+		git -C "$TREE" worktree remove --force "$_wt"
 		return
 	fi
 	VARIANT=stock "$H/config.sh" || { bad "stock config"; return; }
 	_hdr=$(variant_out stock guest)
 	if run_logged "$LOGDIR/lkml-selftests-alone.log" sh -c "
 		make -C '$BUILD/wt/stock' O='$_hdr' headers &&
-		make -C '$_wt/tools/testing/selftests' TARGETS=pidns O='$BUILD/lkml-selftests-obj' \
+		make -C '$_wt/tools/testing/selftests' TARGETS='$_colls' O='$BUILD/lkml-selftests-obj' \
 			KHDR_INCLUDES='-isystem $_hdr/usr/include' USERLDFLAGS=-static"; then
-		ok "${_p##*/} applies to stock alone and its tests build there"
+		ok "the $_n selftests patches apply to stock alone and their tests ($_colls) build there"
 	else
-		bad "${_p##*/}: its tests do not build on stock: $LOGDIR/lkml-selftests-alone.log"
+		bad "the selftests patches: their tests do not build on stock: $LOGDIR/lkml-selftests-alone.log"
 	fi
 	git -C "$TREE" worktree remove --force "$_wt"
 }

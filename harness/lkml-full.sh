@@ -145,6 +145,23 @@ patch_named() {
 	return 1
 }
 
+# stable_tests VARIANT KCFG WHAT: boot VARIANT built with KCFG with the tests
+# of lkml/stable.txt; they must pass with no kernel report
+stable_tests() {
+	_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$1-$2-stable-tests
+	RUN=$_run TESTS=$(cat "$STATE/planned-stable") VARIANT=$1 KCFG=$2 \
+		"$H/boot.sh" tests >/dev/null 2>&1
+	if python3 "$H/results.py" verdict --variant "$1-$2" --run-dir "$_run" \
+		--expect "$TOP/expect/stable.txt" --planned "$STATE/planned-stable" \
+		--summary "$LOGDIR/summary-stable-$1-$2.json" >"$LOGDIR/lkml-stable-$1-$2.log"; then
+		echo "$3 with configs/$2.config: $(tr '\n' ' ' <"$STATE/planned-stable")pass, no kernel report" >>"$table"
+	else
+		cat "$LOGDIR/lkml-stable-$1-$2.log" >&2
+		echo "$3 with configs/$2.config: the tests of lkml/stable.txt FAIL ($LOGDIR/lkml-stable-$1-$2.log)" >>"$table"
+		return 1
+	fi
+}
+
 # stock + the patches of lkml/stable.txt, in the worktree of the variant
 # "stable": they apply alone, build with the guest and debug configs, and the
 # tests named there pass on both builds with no kernel report
@@ -173,19 +190,36 @@ stable() {
 			echo "stock + stable patches with configs/$_k.config: build NO ($LOGDIR/build-stable-$_k.log)" >>"$table"
 			return 1
 		}
-		_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-stable-$_k-tests
-		RUN=$_run TESTS=$(cat "$STATE/planned-stable") VARIANT=stable KCFG=$_k \
-			"$H/boot.sh" tests >/dev/null 2>&1
-		if python3 "$H/results.py" verdict --variant "stable-$_k" --run-dir "$_run" \
-			--expect "$TOP/expect/stable.txt" --planned "$STATE/planned-stable" \
-			--summary "$LOGDIR/summary-stable-$_k.json" >"$LOGDIR/lkml-stable-$_k.log"; then
-			echo "stock + stable patches with configs/$_k.config: builds, boots, $(tr '\n' ' ' <"$STATE/planned-stable")pass, no kernel report" >>"$table"
-		else
-			cat "$LOGDIR/lkml-stable-$_k.log" >&2
-			echo "stock + stable patches with configs/$_k.config: tests FAIL ($LOGDIR/lkml-stable-$_k.log)" >>"$table"
-			return 1
-		fi
+		stable_tests stable "$_k" "stock + stable patches" || return 1
 	done
+	# and the series' own debug build (configs() built it)
+	stable_tests series debug "series"
+}
+
+# the selftest collections the series touches, built statically for each arch
+# of selftest-arches.txt with that arch's headers of the series tree: 0
+# compiler warnings on each (the kernel test robot builds them on many)
+selftests_arches() {
+	_colls=$(git -C "$TREE" diff --name-only base series -- tools/testing/selftests |
+		sed -n 's|^tools/testing/selftests/\([^/]*\)/.*|\1|p' | sort -u | tr '\n' ' ')
+	sed -e 's/#.*//' -e '/^ *$/d' "$TOP/lkml/selftest-arches.txt" |
+		while read -r _name _arch _cross; do
+			[ "$_cross" = - ] && _cross=
+			_o=$BUILD/lkml-arches/$_name
+			rm -rf "$_o"
+			_log=$LOGDIR/lkml-selftests-$_name.log
+			if ! { make -s -C "$TREE" O="$_o/hdr" ARCH="$_arch" headers &&
+				make -C "$TREE/tools/testing/selftests" TARGETS="$_colls" \
+					ARCH="$_arch" CROSS_COMPILE="$_cross" O="$_o/obj" \
+					KHDR_INCLUDES="-isystem $_o/hdr/usr/include" USERLDFLAGS=-static; } \
+				>"$_log" 2>&1; then
+				echo "selftests ($_colls) for $_name: build FAILED ($_log)" >>"$table"
+				return 1
+			fi
+			_w=$(grep -c 'warning:' "$_log")
+			echo "selftests ($_colls) for $_name: build, $_w warnings" >>"$table"
+			[ "$_w" = 0 ] || return 1
+		done
 }
 
 mkdir -p "$STATE" "$LOGDIR"
@@ -194,6 +228,7 @@ row "#" "patch" "builds" "boots" "tests (against the step before)"
 echo "(builds: with configs/guest.config, nopidns.config and debug.config, no warnings)" >>"$table"
 "$H/tree.sh" ensure >/dev/null || exit 1
 configs || rc=1
+[ "$rc" = 0 ] && { selftests_arches || rc=1; }
 [ "$rc" = 0 ] && { stable || rc=1; }
 [ "$rc" = 0 ] && { static || rc=1; }
 [ "$rc" = 0 ] && { bisect || rc=1; }

@@ -119,6 +119,20 @@ class Verdict(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn('second_unshare_einval: pass, expected fail', out)
 
+    def test_program_whose_cases_all_skip_may_report_ok(self):
+        # kselftest_harness.h: every case skipped, the program says ok
+        log = GOOD.replace('# ok 1 global.first_child_is_pid_1',
+                           '# ok 1 global.first_child_is_pid_1 # SKIP no unshare').replace(
+            '# not ok 3 global.second_unshare_einval', '# ok 3 global.second_unshare_einval # SKIP x')
+        skipped = 'skip pidns:unshare/global.*  # base cannot unshare\n'
+        rc, out, _ = Run(log.replace('not ok 1 selftests: pidns: unshare # exit=1',
+                                     'ok 1 selftests: pidns: unshare'), expect=skipped).verdict()
+        self.assertEqual(rc, 0, out)
+        # but not a program that failed
+        rc, out, _ = Run(log, expect=skipped).verdict()
+        self.assertEqual(rc, 1, out)
+        self.assertIn('program fail', out)
+
     def test_expectation_matching_nothing_fails(self):
         rc, out, _ = Run(GOOD, expect=EXPECT + 'fail pidns:gone/x  # renamed since\n').verdict()
         self.assertEqual(rc, 1)

@@ -3,7 +3,7 @@
 """Host side of a test run: which tests run, what the guest reported, and
 whether that is what expect/<variant>.txt says.
 
-  results.py runlist RUNLIST KSELFTEST_LIST        tests to run (coll:prog), one a line
+  results.py runlist RUNLIST KSELFTEST_LIST [--only T]  tests to run (coll:prog), one a line
   results.py verdict --variant V --run-dir DIR ... check one boot, print its summary
   results.py progress --prev SUMMARY --run-dir DIR  one step of make lkml's bisection: no regressions
   results.py total SUMMARY.json...                 add up summaries: "N passed, N failed, N skipped"
@@ -110,6 +110,17 @@ def read_expect(path):
     return out
 
 
+def narrow(run, only):
+    """Keep the tests of run that T (COLL or COLL:PROG, comma-separated) names."""
+    want = [w.strip() for w in only.split(',') if w.strip()]
+    kept = [t for t in run if any(t == w or t.split(':', 1)[0] == w for w in want)]
+    unmatched = [w for w in want if not any(t == w or t.split(':', 1)[0] == w for t in run)]
+    if unmatched:
+        raise SystemExit('T=%s: %s names no planned test; planned: %s'
+                         % (only, ' '.join(unmatched), ' '.join(run)))
+    return kept
+
+
 def runlist(rl_path, ks_list):
     rules = []
     with open(rl_path) as f:
@@ -162,8 +173,16 @@ def dmesg_section(lines):
     return out
 
 
-def compare(progs, expected, planned):
-    """-> (rows per result, problems). A row: (id, observed, expected)."""
+def in_scope(pat, planned):
+    """Does the expectation pattern pat name a result of a planned program?"""
+    prog = pat.split('/', 1)[0]
+    return any(p == prog or fnmatch.fnmatchcase(p, prog) for p in planned)
+
+
+def compare(progs, expected, planned, scoped=False):
+    """-> (rows per result, problems). A row: (id, observed, expected).
+    scoped: only some programs ran (T=...): an expectation of another one
+    is not stale."""
     rows, problems = [], []
     used = set()
 
@@ -207,7 +226,7 @@ def compare(progs, expected, planned):
             why = ' (%s)' % p['note'] if p['note'] else ''
             problems.append('%s: program %s%s, expected %s' % (pid, p['status'], why, pexp))
     for st, pat, reason, no in expected:
-        if no not in used:
+        if no not in used and not (scoped and not in_scope(pat, planned)):
             problems.append('expectation line %d (%s %s) matches no result: remove it or fix the name'
                             % (no, st, pat))
     return rows, problems
@@ -237,7 +256,7 @@ def observe(run_dir, splats_path, planned_path):
 
 def verdict(a):
     progs, planned, problems = observe(a.run_dir, a.splats, a.planned)
-    rows, cmp_problems = compare(progs, read_expect(a.expect), planned)
+    rows, cmp_problems = compare(progs, read_expect(a.expect), planned, getattr(a, 'scoped', False))
     problems += cmp_problems
     counts = {'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0}
     per = {}
@@ -313,6 +332,7 @@ def main():
     r = sub.add_parser('runlist')
     r.add_argument('runlist')
     r.add_argument('kselftest_list')
+    r.add_argument('--only', help='T: COLL or COLL:PROG, comma-separated')
     v = sub.add_parser('verdict')
     v.add_argument('--variant', required=True)
     v.add_argument('--run-dir', required=True)
@@ -320,6 +340,8 @@ def main():
     v.add_argument('--planned')
     v.add_argument('--splats', default=os.path.join(os.path.dirname(__file__), 'splats.txt'))
     v.add_argument('--summary')
+    v.add_argument('--scoped', action='store_true',
+                   help='only some programs ran: expectations of others are not stale')
     g = sub.add_parser('progress')
     g.add_argument('--name', required=True)
     g.add_argument('--run-dir', required=True)
@@ -332,7 +354,8 @@ def main():
     t.add_argument('summaries', nargs='+')
     a = ap.parse_args()
     if a.cmd == 'runlist':
-        print('\n'.join(runlist(a.runlist, a.kselftest_list)))
+        run = runlist(a.runlist, a.kselftest_list)
+        print('\n'.join(narrow(run, a.only) if a.only else run))
         return 0
     if a.cmd == 'verdict':
         return verdict(a)

@@ -11,9 +11,11 @@ kernel() {
 	"$H/config.sh" && "$H/build.sh"
 }
 
+# what runs: expect/runlist.txt's choice of the installed tests, narrowed to
+# T=COLL[:PROG][,...] when given (make T=pid_namespace:first_fork)
 planned() {
 	python3 "$H/results.py" runlist "$TOP/expect/runlist.txt" \
-		"$BUILD/kselftest/kselftest-list.txt" >"$STATE/planned" || exit 1
+		"$BUILD/kselftest/kselftest-list.txt" ${T:+--only "$T"} >"$STATE/planned" || exit 1
 }
 
 test_variant() {
@@ -27,7 +29,7 @@ test_variant() {
 	# non-zero); a run that broke down has no marker, which the verdict sees
 	python3 "$H/results.py" verdict --variant "$_name" --run-dir "$_run" \
 		--expect "$TOP/expect/$_name.txt" --planned "$STATE/planned" \
-		--summary "$LOGDIR/summary-$_name.json"
+		${T:+--scoped} --summary "$LOGDIR/summary-$_name.json"
 	_rc=$?
 	return "$_rc"
 }

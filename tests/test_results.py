@@ -62,8 +62,9 @@ class Run:
             with open(os.path.join(self.dir, name), 'w') as f:
                 f.write(text)
 
-    def verdict(self):
+    def verdict(self, scoped=False):
         a = type('A', (), {})()
+        a.scoped = scoped
         a.variant, a.run_dir = 'test', self.dir
         a.expect = os.path.join(self.dir, 'expect.txt')
         a.planned = os.path.join(self.dir, 'planned')
@@ -132,6 +133,28 @@ class Verdict(unittest.TestCase):
         rc, out, _ = Run(log, expect=skipped).verdict()
         self.assertEqual(rc, 1, out)
         self.assertIn('program fail', out)
+
+    def test_filtered_run_ignores_expectations_of_programs_not_run(self):
+        # make T=pid_namespace: only that collection ran
+        log = GOOD.replace('# selftests: pidns: unshare', '# selftests: pidns: other')
+        planned = ['pid_namespace:regression_enomem', 'proc:proc-loadavg-001']
+        only = '\n'.join(l for l in GOOD.splitlines()
+                         if 'pidns' not in l and not l.startswith('# #')
+                         and not l.startswith('# ok') and not l.startswith('# not ok')
+                         and not l.startswith('# 1..3') and not l.startswith('# TAP')) + '\n'
+        rc, out, _ = Run(only, planned=planned).verdict(scoped=True)
+        self.assertNotIn('matches no result', out)
+        # unfiltered, the same expectations are stale
+        rc, out, _ = Run(only, planned=planned).verdict()
+        self.assertIn('matches no result', out)
+
+    def test_narrow_to_a_collection_or_program(self):
+        run = ['pid_namespace:first_fork', 'pid_namespace:setns', 'pidfd:pidfd_test']
+        self.assertEqual(results.narrow(run, 'pid_namespace'), run[:2])
+        self.assertEqual(results.narrow(run, 'pidfd,pid_namespace:setns'), run[1:])
+        with self.assertRaises(SystemExit) as e:
+            results.narrow(run, 'pidns')
+        self.assertIn('names no planned test', str(e.exception))
 
     def test_expectation_matching_nothing_fails(self):
         rc, out, _ = Run(GOOD, expect=EXPECT + 'fail pidns:gone/x  # renamed since\n').verdict()

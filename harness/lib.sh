@@ -102,6 +102,21 @@ stamp_set() {
 		mv -f "$STATE/.$1.tmp" "$STATE/$1"
 }
 
+# lock_owner LOCK: the command that holds LOCK, from LOCK.owner. The holder
+# writes that line just after its flock, so for a moment the line can still
+# be the previous holder's: wait (2 s at most) for one whose pid is alive.
+lock_owner() {
+	_n=0
+	while :; do
+		_who=$(cat "$1.owner" 2>/dev/null)
+		_pid=$(printf '%s\n' "$_who" | sed -n 's/.*(pid \([0-9]*\)) since .*/\1/p')
+		{ [ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null; } || [ "$_n" -ge 20 ] && break
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	echo "${_who:-owner unknown}"
+}
+
 # checkout_lock WHAT: one harness command at a time in a checkout. The first
 # script of a command takes $BUILD/.lock with flock (the kernel releases it
 # when that script and everything it started are gone, however they died);
@@ -113,8 +128,7 @@ checkout_lock() {
 	mkdir -p "$BUILD" || die "cannot create $BUILD"
 	exec 8>>"$_lk"
 	if ! flock -n 8; then
-		_who=$(cat "$_lk.owner" 2>/dev/null)
-		_who="another harness command runs in this checkout: ${_who:-owner unknown}"
+		_who="another harness command runs in this checkout: $(lock_owner "$_lk")"
 		[ "${LOCK_WAIT:-}" != 0 ] || die "$_who; not waiting (LOCK_WAIT=0)"
 		printf '[lock] %s; waiting for it to end%s\n' "$_who" \
 			"${LOCK_WAIT:+ (at most $LOCK_WAIT s)}" >&2

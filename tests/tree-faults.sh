@@ -385,6 +385,26 @@ case_two_make_commands_are_serialised() {
 	failed "$rc" && out_has 'another harness command runs in this checkout: make build .*not waiting \(LOCK_WAIT=0\)'
 }
 
+# The lock's owner line is written just after the flock: a command that finds
+# the lock taken in between must not name the previous holder (CI saw
+# "tree.sh ensure (pid N)" of a command long gone), but wait for the live one.
+case_lock_names_the_live_owner_not_a_stale_one() {
+	local h rc
+	restore exact
+	mkdir -p "$P/build"
+	echo "tree.sh gone (pid 999999) since 2000-01-01 00:00:00" >"$P/build/.lock.owner"
+	# shellcheck disable=SC2016 # $$ and $1 are the inner shell's
+	flock "$P/build/.lock" sh -c 'sleep 0.5
+		echo "make holder (pid $$) since now" >"$1"; sleep 2' sh "$P/build/.lock.owner" &
+	h=$!
+	until ! flock -n "$P/build/.lock" true; do sleep 0.05; done
+	LOCK_WAIT=0 make -s -C "$P" tree >"$FX/out" 2>&1
+	rc=$?
+	wait "$h"
+	failed "$rc" && out_has 'another harness command runs in this checkout: make holder \(pid [0-9]+\) since now; not waiting' &&
+		! grep -q 'tree.sh gone' "$FX/out"
+}
+
 cases() {
 	declare -F | sed -n 's/^declare -f case_//p'
 }

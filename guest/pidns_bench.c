@@ -29,6 +29,33 @@
  * neither is the teardown of the namespace(s), which the worker's exit does
  * (its nsproxy holds the last reference).
  *
+ * The "depth.*" operations measure how the cost grows with nesting (each is
+ * named depth.<kind>.<d>): the host first builds a chain of pid namespaces
+ * and runs the operation at its end, so that the children it forks get a pid
+ * at every level from the root to depth d:
+ *   depth.fork_clone.d          fork + exit + wait from the init of the
+ *                               namespace at depth d (a clone(CLONE_NEWPID)
+ *                               chain: the active namespace is at depth d)
+ *   depth.fork_unshare.d        fork + exit + wait into the namespace for
+ *                               children at depth d, from a task at depth d-1
+ *                               (unshare() + fork chain; the namespace has an
+ *                               init, so the forks are pid 2, 3, ...)
+ *   depth.unshare_first_fork.d  unshare + first fork into depth d, fresh
+ *                               workers at depth d-1
+ *   depth.enospc_unshare.32     unshare(CLONE_NEWPID) at the deepest level,
+ *   depth.enospc_clone.32       and clone(CLONE_NEWPID): both fail, ENOSPC
+ * They run -R rounds (default 3): there are 20 of them, and under QEMU's
+ * -icount (make bench) the rounds of one operation differ by a few percent.
+ *
+ * -m N (make bench: 1000) adds the cost of many namespaces: N children that
+ * sleep, forked (many.fork) and then each the init of a pid namespace of its
+ * own (many.newpid), with what /proc/meminfo says they take while they live
+ * (per child), the time of the first and the last ten creations, and the
+ * slab left once they are all reaped (after RCU has freed the namespaces):
+ *
+ *   BENCH op=many.<kind>.<N> unit=B slab_B=<n> kstack_B=<n> used_B=<n>
+ *         first_ns=<n> last_ns=<n> slab_after_kB=<n>
+ *
  * Exit status: 0 if every operation was measured or is unsupported, 1 if one
  * failed, 2 on a usage error.
  */
@@ -51,6 +78,7 @@
 #define ROUND_NS	200000000ULL	/* calibration target of a round */
 #define MAX_ITERS	10000000L
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MAX_LEVEL	32		/* MAX_PID_NS_LEVEL of the kernel */
 
 /* what a host (and a worker) reports to main */
 struct shared {
@@ -75,6 +103,8 @@ struct op {
 	/* n iterations, their time added to *ns; check: verify the pids */
 	int (*run)(struct ctx *c, long n, unsigned long long *ns, bool check);
 	void (*teardown)(struct ctx *c);
+	int chain;		/* namespaces to nest before setup, or 0 */
+	bool chain_unshare;	/* nest by unshare() + fork, not clone() */
 };
 
 static struct shared *shm;
@@ -303,13 +333,69 @@ static int setup_later(struct ctx *c)
 	return helper_init(c, true);
 }
 
+/* an unshare() or clone() that must fail with ENOSPC at the deepest level */
+static int run_enospc(bool unshared, long n, unsigned long long *ns)
+{
+	unsigned long long t0 = now_ns();
+	pid_t pid;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (unshared) {
+			if (!unshare(CLONE_NEWPID))
+				return fail("unshare at the deepest level", EPROTO);
+		} else {
+			pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+			if (pid == 0)
+				_exit(0);
+			if (pid > 0) {
+				reap(pid);
+				return fail("clone at the deepest level", EPROTO);
+			}
+		}
+		if (errno != ENOSPC)
+			return ns_fail(unshared ? "unshare" : "clone", errno);
+	}
+	*ns += now_ns() - t0;
+	return 0;
+}
+
+static int run_enospc_unshare(struct ctx *c, long n, unsigned long long *ns,
+			      bool check)
+{
+	(void)c;
+	(void)check;
+	return run_enospc(true, n, ns);
+}
+
+static int run_enospc_clone(struct ctx *c, long n, unsigned long long *ns,
+			    bool check)
+{
+	(void)c;
+	(void)check;
+	return run_enospc(false, n, ns);
+}
+
+#define DEPTH_OPS(d)							\
+	{ "depth.fork_clone." #d, NULL, run_fork, NULL, d, false },	\
+	{ "depth.fork_unshare." #d, setup_later, run_fork,		\
+	  teardown_init, d - 1, true },					\
+	{ "depth.unshare_first_fork." #d, NULL, run_unshare, NULL,	\
+	  d - 1, false }
+
 static const struct op ops[] = {
-	{ "fork_exit_wait", NULL, run_fork, NULL },
-	{ "unshare_first_fork", NULL, run_unshare, NULL },
-	{ "clone_newpid", NULL, run_clone, NULL },
-	{ "setns_fork", setup_setns, run_setns, teardown_init },
-	{ "later_fork", setup_later, run_fork, teardown_init },
-	{ "userns_pidns_cycle", NULL, run_userns, NULL },
+	{ "fork_exit_wait", NULL, run_fork, NULL, 0, false },
+	{ "unshare_first_fork", NULL, run_unshare, NULL, 0, false },
+	{ "clone_newpid", NULL, run_clone, NULL, 0, false },
+	{ "setns_fork", setup_setns, run_setns, teardown_init, 0, false },
+	{ "later_fork", setup_later, run_fork, teardown_init, 0, false },
+	{ "userns_pidns_cycle", NULL, run_userns, NULL, 0, false },
+	DEPTH_OPS(1), DEPTH_OPS(2), DEPTH_OPS(4), DEPTH_OPS(8),
+	DEPTH_OPS(16), DEPTH_OPS(31),
+	{ "depth.enospc_unshare.32", NULL, run_enospc_unshare, NULL,
+	  MAX_LEVEL, false },
+	{ "depth.enospc_clone.32", NULL, run_enospc_clone, NULL,
+	  MAX_LEVEL, false },
 };
 
 /*
@@ -338,8 +424,8 @@ static int calibrate(const struct op *op, struct ctx *c, long *iters)
 	return 0;
 }
 
-/* the host: everything about one operation, results in shm */
-static int host(const struct op *op, int rounds, long iters)
+/* the host at the end of its chain: everything about one operation */
+static int host_body(const struct op *op, int rounds, long iters)
 {
 	struct ctx c = { .own_fd = -1, .target_fd = -1 };
 	unsigned long long ns;
@@ -361,6 +447,43 @@ static int host(const struct op *op, int rounds, long iters)
 	if (op->teardown)
 		op->teardown(&c);
 	return ret ? 1 : 0;
+}
+
+/*
+ * the host: nest op->chain pid namespaces (each level's first child is the
+ * next level's init, which goes on), run the operation at the end, and pass
+ * its exit status back up; results in shm
+ */
+static int host(const struct op *op, int rounds, long iters, int left)
+{
+	int status;
+	pid_t pid;
+
+	if (!left)
+		return host_body(op, rounds, iters);
+	if (op->chain_unshare && unshare(CLONE_NEWPID)) {
+		ns_fail("unshare (chain)", errno);
+		return 1;
+	}
+	if (op->chain_unshare)
+		pid = fork();
+	else
+		pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0) {
+		ns_fail(op->chain_unshare ? "fork (chain)" : "clone (chain)", errno);
+		return 1;
+	}
+	if (pid == 0)
+		_exit(host(op, rounds, iters, left - 1));
+	if (waitpid(pid, &status, 0) != pid) {
+		fail("waitpid (chain)", errno);
+		return 1;
+	}
+	if (!WIFEXITED(status)) {
+		fail("chain killed", EPROTO);
+		return 1;
+	}
+	return WEXITSTATUS(status);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -397,7 +520,7 @@ static int bench(const struct op *op, int rounds, long iters)
 		return 1;
 	}
 	if (pid == 0)
-		_exit(host(op, rounds, iters));
+		_exit(host(op, rounds, iters, op->chain));
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
 		printf("BENCH op=%s failed errno=%s at=host-died\n", op->name,
 		       err_name(shm->err ? shm->err : EPROTO));
@@ -488,18 +611,146 @@ static int pin(int *cpu)
 	return 0;
 }
 
+/* a field of /proc/meminfo in kB, or -1 */
+static long meminfo(const char *field)
+{
+	size_t n = strlen(field);
+	char line[128];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+struct mem {
+	long slab, kstack, used;	/* kB */
+};
+
+static struct mem mem_now(void)
+{
+	struct mem m;
+
+	m.slab = meminfo("Slab");
+	m.kstack = meminfo("KernelStack");
+	m.used = meminfo("MemTotal") - meminfo("MemFree");
+	return m;
+}
+
+/* the slab, once what was freed by RCU callbacks and workers is back */
+static long settled_slab(void)
+{
+	long prev, cur = meminfo("Slab");
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		usleep(100000);
+		prev = cur;
+		cur = meminfo("Slab");
+		if (cur >= prev - 4 && i >= 4)
+			break;
+	}
+	return cur;
+}
+
+/* n sleeping children, each in a new pid namespace if newpid; 0 or 1 */
+static int many(const char *kind, int n, bool newpid)
+{
+	unsigned long long t, first = 0, last = 0;
+	struct mem before, during;
+	int hold[2], i, k, made = 0, ret = 0;
+	long slab0, slab_after;
+	pid_t *pids;
+	char ch;
+
+	pids = calloc(n, sizeof(*pids));
+	if (!pids || pipe(hold)) {
+		printf("BENCH op=many.%s.%d failed errno=%s at=setup\n", kind, n,
+		       err_name(errno));
+		return 1;
+	}
+	slab0 = settled_slab();
+	before = mem_now();
+	for (i = 0; i < n; i++) {
+		t = now_ns();
+		if (newpid)
+			pids[i] = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+		else
+			pids[i] = fork();
+		t = now_ns() - t;
+		if (pids[i] == 0) {
+			close(hold[1]);
+			while (read(hold[0], &ch, 1) > 0)
+				;
+			_exit(0);
+		}
+		if (pids[i] < 0) {
+			printf("BENCH op=many.%s.%d failed errno=%s at=child-%d\n", kind, n,
+			       err_name(errno), i + 1);
+			ret = 1;
+			break;
+		}
+		made++;
+		if (i < 10)
+			first += t;
+		if (i >= n - 10)
+			last += t;
+	}
+	during = mem_now();
+	close(hold[1]);
+	close(hold[0]);
+	for (i = 0; i < made; i++)
+		if (waitpid(pids[i], &k, 0) != pids[i] || !WIFEXITED(k) || WEXITSTATUS(k))
+			ret = 1;
+	free(pids);
+	slab_after = settled_slab();
+	if (ret)
+		return ret;
+	k = n < 10 ? n : 10;
+	printf("BENCH op=many.%s.%d unit=B slab_B=%ld kstack_B=%ld used_B=%ld first_ns=%llu last_ns=%llu slab_after_kB=%ld\n",
+	       kind, n, (during.slab - before.slab) * 1024 / n,
+	       (during.kstack - before.kstack) * 1024 / n,
+	       (during.used - before.used) * 1024 / n, first / k, last / k,
+	       slab_after - slab0);
+	return 0;
+}
+
+/* op is selected by -o only: its name, or its group (name up to a dot) */
+static bool selected(const struct op *op, const char *only)
+{
+	size_t n;
+
+	if (!only)
+		return true;
+	n = strlen(only);
+	return !strcmp(op->name, only) ||
+	       (!strncmp(op->name, only, n) && op->name[n] == '.');
+}
+
 static void help(const char *prog)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: %s [-r ROUNDS] [-n ITERS] [-o OP] [-c CPU] [-q]\n", prog);
+	fprintf(stderr, "usage: %s [-r ROUNDS] [-R ROUNDS] [-n ITERS] [-o OP] [-c CPU] [-q]\n",
+		prog);
 	fprintf(stderr, "  -r ROUNDS  rounds per operation (1-%d, default 7)\n",
 		MAX_ROUNDS);
+	fprintf(stderr, "  -R ROUNDS  rounds per depth.* operation (default 3)\n");
 	fprintf(stderr, "  -n ITERS   iterations per round (default: ~0.2 s a round)\n");
-	fprintf(stderr, "  -o OP      only this operation:");
+	fprintf(stderr, "  -o OP      only this operation, or group (depth, depth.fork_clone):");
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
-		fprintf(stderr, " %s", ops[i].name);
+		fprintf(stderr, "%s%s", i % 3 ? " " : "\n             ", ops[i].name);
 	fprintf(stderr, "\n  -c CPU     run on this CPU (default: the first allowed; -1: any)\n");
+	fprintf(stderr, "  -m N       also N sleeping children, forked and each in a pid namespace\n");
 	fprintf(stderr, "  -q         only the BENCH lines\n");
 	exit(2);
 }
@@ -508,18 +759,28 @@ int main(int argc, char **argv)
 {
 	const char *only = NULL;
 	struct utsname u;
-	int rounds = 7, cpu = -2;
+	int rounds = 7, depth_rounds = 3, cpu = -2, nmany = 0;
 	long iters = 0;
 	int opt, ret = 0;
 	bool found = false;
 	char *end;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "r:n:o:c:q")) != -1) {
+	while ((opt = getopt(argc, argv, "r:R:n:o:c:m:q")) != -1) {
 		switch (opt) {
+		case 'm':
+			nmany = strtol(optarg, &end, 10);
+			if (*end || nmany < 1 || nmany > 100000)
+				help(argv[0]);
+			break;
 		case 'r':
 			rounds = strtol(optarg, &end, 10);
 			if (*end || rounds < 1 || rounds > MAX_ROUNDS)
+				help(argv[0]);
+			break;
+		case 'R':
+			depth_rounds = strtol(optarg, &end, 10);
+			if (*end || depth_rounds < 1 || depth_rounds > MAX_ROUNDS)
 				help(argv[0]);
 			break;
 		case 'n':
@@ -552,7 +813,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; only && i < ARRAY_SIZE(ops); i++)
-		found |= !strcmp(only, ops[i].name);
+		found |= selected(&ops[i], only);
 	if (only && !found) {
 		fprintf(stderr, "no operation %s\n", only);
 		help(argv[0]);
@@ -564,8 +825,8 @@ int main(int argc, char **argv)
 	}
 	if (!quiet) {
 		uname(&u);
-		printf("# pidns_bench on %s %s: %d rounds, %s iterations a round\n",
-		       u.sysname, u.release, rounds,
+		printf("# pidns_bench on %s %s: %d rounds (depth.*: %d), %s iterations a round\n",
+		       u.sysname, u.release, rounds, depth_rounds,
 		       iters ? "fixed" : "calibrated (~0.2 s)");
 		print_clock();
 		if (cpu >= 0)
@@ -574,8 +835,15 @@ int main(int argc, char **argv)
 			printf("# on any CPU\n");
 	}
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
-		if (!only || !strcmp(only, ops[i].name))
-			ret |= bench(&ops[i], rounds, iters);
+		if (selected(&ops[i], only))
+			ret |= bench(&ops[i], !strncmp(ops[i].name, "depth.", 6) ?
+				     depth_rounds : rounds, iters);
+	}
+	if (nmany) {
+		fflush(stdout);
+		ret |= many("fork", nmany, false);
+		fflush(stdout);
+		ret |= many("newpid", nmany, true);
 	}
 	return ret;
 }

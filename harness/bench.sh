@@ -3,13 +3,17 @@
 # stock, base and series kernels, booted in turn BENCH_ROUNDS times (the
 # order rotates from one round to the next), with the same QEMU settings and
 # the same guest binary; then harness/bench_report.py prints the table and
-# writes build/bench/bench.{csv,json,png}. Uses the kernels as they are built
+# writes build/bench/bench.{csv,json,png} and depth.png. Uses the kernels as they are built
 # (and builds them if needed); builds pidns_bench, and the initramfs again if it
 # lacks the current one. Every boot's output is in build/bench/raw.
 #   BENCH_ROUNDS=N        boots per kernel (default 3)
-#   BENCH_ARGS='...'      options for pidns_bench (-r ROUNDS -n ITERS -o OP -c CPU)
+#   BENCH_ARGS='...'      options for pidns_bench (-r ROUNDS -R DEPTH_ROUNDS -n ITERS
+#                         -o OP -c CPU -m N; default: -m 1000, the cost of 1,000
+#                         namespaces)
 #   BENCH_KERNELS='...'   the kernels (default: stock base series)
-#   BENCH_TIMEOUT=S       limit of one boot (default 900)
+#   BENCH_TIMEOUT=S       limit of one boot (default 2400: the depth.* operations
+#                         take about as long as the others; BENCH_ARGS='-o depth'
+#                         runs only them)
 #   BENCH_APPEND='...'    kernel command line (default below)
 #   BENCH_WAIT=S          before each boot, wait up to S seconds for other
 #                         QEMUs, kernel builds and CPU use (> 20 %) on this
@@ -27,6 +31,7 @@
 # TSC is the host's), the same for every boot.
 . "$(dirname "$0")/lib.sh"
 STAGE=bench
+ARGS=${BENCH_ARGS--m 1000}
 H=$TOP/harness
 OUT=$BUILD/bench
 BOOTS=${BENCH_ROUNDS:-3}
@@ -134,13 +139,13 @@ echo "# kernel boot seconds load1 busy status run_dir release clock_step_ns" >"$
 	echo "qemu_mem=${MEM:-1G}"
 	echo "boots=$BOOTS"
 	echo "kernels=$KERNELS"
-	echo "args=${BENCH_ARGS:-}"
+	echo "args=$ARGS"
 	echo "append=$APPEND"
 	echo "project=$(git -C "$TOP" describe --always --dirty 2>/dev/null)"
 	echo "series=$(git -C "$TREE" describe --always --dirty 2>/dev/null)"
 } >"$OUT/meta.txt"
 
-stage "$BOOTS boot(s) of: $KERNELS; pidns_bench ${BENCH_ARGS:-(defaults)}"
+stage "$BOOTS boot(s) of: $KERNELS; pidns_bench ${ARGS:-(defaults)}"
 start=$(date +%s)
 failed=0
 b=1
@@ -155,8 +160,8 @@ while [ "$b" -le "$BOOTS" ]; do
 		t0=$(date +%s)
 		rc=0
 		run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$v-bench-$b
-		RUN=$run VARIANT=$v TIMEOUT=${BENCH_TIMEOUT:-900} APPEND=$APPEND \
-			CMD="/usr/local/bin/pidns_bench ${BENCH_ARGS:-}" \
+		RUN=$run VARIANT=$v TIMEOUT=${BENCH_TIMEOUT:-2400} APPEND=$APPEND \
+			CMD="/usr/local/bin/pidns_bench $ARGS" \
 			"$H/boot.sh" run >"$raw" 2>&1 || rc=$?
 		[ "$bz" != no ] || bz=$(busy)
 		sed -n "s/^BENCH /BENCH kernel=$v boot=$b /p" "$raw" >>"$lines"

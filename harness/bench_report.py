@@ -16,6 +16,10 @@ of its rounds). A ratio A/B is the ratio of the two medians; its spread is
 the range of the per-boot ratios, boot by boot (the kernels of one boot
 round ran next to each other), or with a single boot [minA/maxB, maxA/minB].
 
+Operations named depth.<kind>.<d> (pidns_bench's nesting chains) get a table
+of their own, kind by depth, with the slope of each kernel (least squares,
+per extra level) and series/stock; depth.png plots them against the depth.
+
 A target "A/B <= L" is PASS if the ratio is <= L, PASS (within spread) if
 only the low end of its spread is, MISS otherwise. The targets inform; they
 never fail the run (exit status 0 unless the input is unusable).
@@ -38,11 +42,18 @@ RATIOS = [('series', 'stock'), ('series', 'base')]
 TARGETS = [('fork_exit_wait', 'series', 'base', 1.01)] + \
     [(op, 'series', 'stock', 1.00) for op in OPS if op != 'fork_exit_wait']
 LINE = re.compile(r'^BENCH\s+(.*)$')
+DEPTH = re.compile(r'^depth\.(\w+)\.(\d+)$')
+# many.<kind>.<N> lines (pidns_bench -m N): {op: {kernel: [record per boot]}}
+MANY = {}
+MANY_COLS = [('slab_B', 'slab B'), ('kstack_B', 'kernel stack B'), ('used_B', 'used B'),
+             ('first_ns', 'first 10 creations ns'), ('last_ns', 'last 10 creations ns'),
+             ('slab_after_kB', 'slab after teardown kB')]
 
 
 def parse(path):
     """{op: {kernel: {boot: record}}} and the kernels and ops seen, in order."""
     data, kernels, ops = {}, [], []
+    MANY.clear()
     with open(path) as f:
         for n, line in enumerate(f, 1):
             m = LINE.match(line.strip())
@@ -57,6 +68,9 @@ def parse(path):
                     words.append(w)
             if not all(k in rec for k in ('kernel', 'boot', 'op')):
                 sys.exit(f'{path}:{n}: not a tagged BENCH line: {line.strip()}')
+            if rec['op'].startswith('many.') and 'failed' not in words:
+                MANY.setdefault(rec['op'], {}).setdefault(rec['kernel'], []).append(rec)
+                continue
             if 'unsupported' in words:
                 rec['status'] = 'unsupported'
             elif 'failed' in words:
@@ -191,6 +205,150 @@ def table(res, kernels, ops, meta):
         print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
 
 
+def depth_ops(ops):
+    """{kind: [(depth, op)]} for the depth.<kind>.<d> operations, by depth."""
+    kinds = {}
+    for op in ops:
+        m = DEPTH.match(op)
+        if m:
+            kinds.setdefault(m.group(1), []).append((int(m.group(2)), op))
+    return {k: sorted(v) for k, v in kinds.items()}
+
+
+def slope(points):
+    """Least-squares slope and intercept of [(x, y)], or None under 2 points."""
+    if len(points) < 2 or len({x for x, _ in points}) < 2:
+        return None
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    b = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return {'per_level_ns': b, 'at_0_ns': my - b * mx}
+
+
+def depth_report(res, kernels, kinds):
+    """The depth table and slopes; returns {kind: {kernel: slope}}."""
+    slopes = {}
+    if not kinds:
+        return slopes
+    cols = ['kind', 'depth'] + kernels + ['series/stock']
+    rows = []
+    for kind, pts in kinds.items():
+        for d, op in pts:
+            r = res[op]['ratios'].get('series/stock')
+            rows.append([kind, str(d)] + [cell(res[op]['kernels'].get(k, {})) for k in kernels]
+                        + [rcell(r)])
+        slopes[kind] = {}
+        if len(pts) < 2:
+            continue
+        srow = [kind, 'slope']
+        for k in kernels:
+            ok = [(d, res[op]['kernels'][k]['median_ns']) for d, op in pts
+                  if res[op]['kernels'].get(k, {}).get('status') == 'ok']
+            sl = slope(ok)
+            slopes[kind][k] = sl
+            srow.append(f"{sl['per_level_ns'] / 1e3:+.2f}/level" if sl else '')
+        a, b = slopes[kind].get('series'), slopes[kind].get('stock')
+        srow.append(f"{a['per_level_ns'] / b['per_level_ns']:.3f}"
+                    if a and b and b['per_level_ns'] else '')
+        rows.append(srow)
+    w = [max(len(r[i]) for r in rows + [cols]) for i in range(len(cols))]
+    print()
+    print('depth: the same units, by depth of the namespace the children are forked into '
+          '(slope: least squares over the depths)')
+    for r in [cols] + rows:
+        print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    return slopes
+
+
+def plot_depth(out, res, kernels, kinds, meta):
+    """Instructions (or µs) against depth, one line per kind and kernel."""
+    if not kinds or not shutil.which('gnuplot') or not terminal():
+        return False
+    dat = os.path.join(out, 'depth.dat')
+    series = []
+    with open(dat, 'w') as f:
+        for kind, pts in kinds.items():
+            if len(pts) < 2:
+                continue
+            for k in kernels:
+                ok = [(d, res[op]['kernels'][k]['median_ns'] / 1e3) for d, op in pts
+                      if res[op]['kernels'].get(k, {}).get('status') == 'ok']
+                if len(ok) < 2:
+                    continue
+                f.write(f'# {kind} {k}\n')
+                f.writelines(f'{d} {v:.3f}\n' for d, v in ok)
+                f.write('\n\n')
+                series.append(f'{kind} {k}')
+    if not series:
+        return False
+    unit = ('thousand guest instructions' if 'icount' in meta.get('qemu_args', '') else 'µs')
+    title = (f"pidns_bench: cost by nesting depth ({unit} per iteration)\\n"
+             f"{meta.get('date', '')}  {meta.get('cpu', '')}  {meta.get('qemu_args', '')}")
+    dashes = {'stock': 1, 'base': 3, 'series': 2}
+    gp = [f'set terminal {terminal()}', f"set output '{os.path.join(out, 'depth.png')}'",
+          f'set title "{title}" noenhanced', 'set grid', "set xlabel 'depth'",
+          f"set ylabel '{unit}'", 'set key outside right top noenhanced', 'set xtics (1,2,4,8,16,31)']
+    plots = []
+    for i, name in enumerate(series):
+        kind, k = name.split()
+        plots.append(f"'{dat}' index {i} using 1:2 with linespoints title '{name}' "
+                     f"dt {dashes.get(k, 4)} lc {list(kinds).index(kind) + 1} pt {dashes.get(k, 4)}")
+    gp.append('plot ' + ', \\\n     '.join(plots))
+    script = os.path.join(out, 'depth.gp')
+    with open(script, 'w') as f:
+        f.write('\n'.join(gp) + '\n')
+    p = subprocess.run(['gnuplot', script], capture_output=True, text=True)
+    if p.returncode:
+        print(f'bench: gnuplot failed ({script}):\n{p.stderr}', file=sys.stderr)
+        return False
+    return True
+
+
+def many_report(kernels):
+    """The many-namespaces table (medians over boots); returns it for the JSON."""
+    out = {}
+    if not MANY:
+        return out
+    for op, ks in sorted(MANY.items()):
+        out[op] = {}
+        for k in kernels:
+            recs = ks.get(k)
+            if recs:
+                out[op][k] = {c: statistics.median(int(r[c]) for r in recs if c in r)
+                              for c, _ in MANY_COLS if any(c in r for r in recs)}
+    # the namespace itself: a child in a pid namespace of its own, less a plain child
+    for op in list(out):
+        m = re.match(r'^many\.newpid\.(\d+)$', op)
+        plain = f'many.fork.{m.group(1)}' if m else None
+        if plain in out:
+            out[f'many.newpid-fork.{m.group(1)}'] = {
+                k: {c: out[op][k][c] - out[plain][k][c] for c in ('slab_B', 'kstack_B', 'used_B')
+                    if c in out[op][k] and c in out[plain].get(k, {})}
+                for k in out[op] if k in out[plain]}
+    cols = ['many (per child, while they live)', 'kernel'] + [h for _, h in MANY_COLS]
+    rows = []
+    for op, ks in out.items():
+        for k in kernels:
+            if k in ks:
+                rows.append([op, k] + [f"{ks[k][c]:.0f}" if c in ks[k] else ''
+                                       for c, _ in MANY_COLS])
+        if 'series' in ks and 'stock' in ks:
+            rows.append([op, 'series/stock'] + [
+                f"{ks['series'][c] / ks['stock'][c]:.3f}"
+                if ks['stock'].get(c, 0) > 0 and ks['series'].get(c, -1) >= 0
+                and not c.startswith('slab_after')
+                else '' for c, _ in MANY_COLS])
+    w = [max(len(r[i]) for r in rows + [cols]) for i in range(len(cols))]
+    print()
+    for r in [cols] + rows:
+        print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    print('(/proc/meminfo deltas over N; newpid-fork: what the namespace adds to a child; '
+          'slab after teardown: the Slab: line after every child was reaped, against before)')
+    return out
+
+
 def write_csv(path, res, kernels, ops):
     head = ['op']
     for k in kernels:
@@ -321,7 +479,11 @@ def main():
                 for k in ks if k != ref and ref in ks}
         res[op] = {'kernels': ks, 'ratios': rs, 'norm': norm}
 
-    table(res, kernels, ops, meta)
+    kinds = depth_ops(ops)
+    flat = [op for op in ops if not DEPTH.match(op)]
+    table(res, kernels, flat, meta)
+    slopes = depth_report(res, kernels, kinds)
+    many = many_report(kernels)
 
     targets = []
     print()
@@ -338,7 +500,21 @@ def main():
         targets.append({'op': op, 'ratio': f'{a}/{b}', 'limit': limit, 'verdict': v,
                         'note': note, 'value': r and r['value'], 'lo': r and r['lo'],
                         'hi': r and r['hi']})
-    print('(the targets of issue 9 inform; they do not fail the run)')
+    for kind, pts in kinds.items():
+        for d, op in pts:
+            r = res[op]['ratios'].get('series/stock')
+            v, note = verdict(r, 1.00)
+            if r is None:
+                continue
+            targets.append({'op': op, 'ratio': 'series/stock', 'limit': 1.00, 'verdict': v,
+                            'note': note, 'value': r['value'], 'lo': r['lo'], 'hi': r['hi']})
+            if v != 'PASS' or note:
+                print(f"{v} {op}: series/stock {rcell(r)} <= 1.00 {note}".rstrip())
+    nd = sum(1 for t in targets if t['op'].startswith('depth.'))
+    if nd:
+        npass = sum(1 for t in targets if t['op'].startswith('depth.') and t['verdict'] == 'PASS')
+        print(f'depth: {npass} of {nd} series/stock <= 1.00 (issue 18; within spread counts)')
+    print('(the targets of issues 9 and 18 inform; they do not fail the run)')
 
     busy = [b for b in boots if b['busy'] != 'no']
     if busy:
@@ -360,11 +536,14 @@ def main():
     write_csv(os.path.join(args.out, 'bench.csv'), res, kernels, ops)
     with open(os.path.join(args.out, 'bench.json'), 'w') as f:
         json.dump({'meta': meta, 'boots': boots, 'kernels': kernels, 'ops': res,
-                   'targets': targets}, f, indent=1, sort_keys=True)
+                   'targets': targets, 'depth_slopes': slopes, 'many': many}, f, indent=1,
+                  sort_keys=True)
         f.write('\n')
     written = ['bench.csv', 'bench.json']
-    if plot(args.out, res, kernels, ops, meta):
+    if plot(args.out, res, kernels, flat, meta):
         written.append('bench.png')
+    if plot_depth(args.out, res, kernels, kinds, meta):
+        written.append('depth.png')
     print(f"bench: {', '.join(os.path.join(args.out, w) for w in written)}")
     return 0
 

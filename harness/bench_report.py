@@ -349,6 +349,16 @@ def many_report(kernels):
     return out
 
 
+def write_many_csv(path, many):
+    """many.csv: one row per many.* operation and kernel."""
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['op', 'kernel'] + [c for c, _ in MANY_COLS])
+        for op, ks in many.items():
+            for k, v in ks.items():
+                w.writerow([op, k] + [f'{v[c]:.0f}' if c in v else '' for c, _ in MANY_COLS])
+
+
 def write_csv(path, res, kernels, ops):
     head = ['op']
     for k in kernels:
@@ -540,6 +550,9 @@ def main():
                   sort_keys=True)
         f.write('\n')
     written = ['bench.csv', 'bench.json']
+    if many:
+        write_many_csv(os.path.join(args.out, 'many.csv'), many)
+        written.append('many.csv')
     if plot(args.out, res, kernels, flat, meta):
         written.append('bench.png')
     if plot_depth(args.out, res, kernels, kinds, meta):

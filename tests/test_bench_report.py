@@ -54,7 +54,12 @@ def report(text):
         finally:
             sys.argv = argv
         with open(os.path.join(d, 'bench.json')) as f:
-            return buf.getvalue(), json.load(f)
+            js = json.load(f)
+        many = os.path.join(d, 'many.csv')
+        if os.path.exists(many):
+            with open(many) as f:
+                js['many.csv'] = f.read()
+        return buf.getvalue(), js
     finally:
         shutil.rmtree(d)
 
@@ -102,6 +107,7 @@ class Depth(unittest.TestCase):
         self.assertEqual(net['series']['slab_B'], 200)
         self.assertRegex(out, r'many\.newpid-fork\.1000\s+series/stock\s+0\.500')
         self.assertEqual(js['many']['many.newpid.1000']['series']['slab_after_kB'], 4)
+        self.assertIn('many.newpid-fork.1000,series,200,0,1000,,,', js['many.csv'])
 
     @unittest.skipUnless(shutil.which('gnuplot'), 'no gnuplot')
     def test_depth_plot_is_written(self):

@@ -5,7 +5,8 @@
 # the same guest binary; then harness/bench_report.py prints the tables and
 # writes build/bench/bench.{csv,json,png}, depth.png and many.csv. Uses the
 # kernels as they are built (and builds them if needed); builds pidns_bench,
-# and the initramfs again if it lacks the current one. Every boot's output is in build/bench/raw.
+# and the initramfs again if it lacks the current one. Every boot's output is
+# in build/bench/raw.
 #   BENCH_ROUNDS=N        boots per kernel (default 3)
 #   BENCH_ARGS='...'      options for pidns_bench (-r ROUNDS -R DEPTH_ROUNDS -n ITERS
 #                         -o OP -c CPU -m N; default: -m 1000, the cost of 1,000

@@ -189,7 +189,6 @@ def table(res, kernels, ops, meta):
         row = [op] + [cell(res[op]['kernels'].get(k, {})) for k in kernels]
         row += [rcell(res[op]['ratios'].get(f'{a}/{b}')) for a, b in RATIOS]
         rows.append(row)
-    w = [max(len(r[i]) for r in rows + [cols]) for i in range(len(cols))]
     boots = meta.get('boots', '?')
     how = {s.get('spread') for o in res.values() for s in o['kernels'].values()} - {None}
     if how == {'boots'}:
@@ -201,6 +200,12 @@ def table(res, kernels, ops, meta):
     unit = ('thousand guest instructions (QEMU -icount)' if 'icount' in meta.get('qemu_args', '')
             else 'µs')
     print(f'pidns_bench: {unit} per iteration, median of {boots} boot(s) [spread: {spread}]')
+    print_rows(cols, rows)
+
+
+def print_rows(cols, rows):
+    """cols and rows as left-aligned columns."""
+    w = [max(len(r[i]) for r in rows + [cols]) for i in range(len(cols))]
     for r in [cols] + rows:
         print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
 
@@ -253,18 +258,17 @@ def depth_report(res, kernels, kinds):
         srow.append(f"{a['per_level_ns'] / b['per_level_ns']:.3f}"
                     if a and b and b['per_level_ns'] else '')
         rows.append(srow)
-    w = [max(len(r[i]) for r in rows + [cols]) for i in range(len(cols))]
     print()
     print('depth: the same units, by depth of the namespace the children are forked into '
           '(slope: least squares over the depths)')
-    for r in [cols] + rows:
-        print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    print_rows(cols, rows)
     return slopes
 
 
 def plot_depth(out, res, kernels, kinds, meta):
     """Instructions (or µs) against depth, one line per kind and kernel."""
-    if not kinds or not shutil.which('gnuplot') or not terminal():
+    term = kinds and shutil.which('gnuplot') and terminal()
+    if not term:
         return False
     dat = os.path.join(out, 'depth.dat')
     series = []
@@ -287,7 +291,7 @@ def plot_depth(out, res, kernels, kinds, meta):
     title = (f"pidns_bench: cost by nesting depth ({unit} per iteration)\\n"
              f"{meta.get('date', '')}  {meta.get('cpu', '')}  {meta.get('qemu_args', '')}")
     dashes = {'stock': 1, 'base': 3, 'series': 2}
-    gp = [f'set terminal {terminal()}', f"set output '{os.path.join(out, 'depth.png')}'",
+    gp = [f'set terminal {term}', f"set output '{os.path.join(out, 'depth.png')}'",
           f'set title "{title}" noenhanced', 'set grid', "set xlabel 'depth'",
           f"set ylabel '{unit}'", 'set key outside right top noenhanced', 'set xtics (1,2,4,8,16,31)']
     plots = []
@@ -296,14 +300,7 @@ def plot_depth(out, res, kernels, kinds, meta):
         plots.append(f"'{dat}' index {i} using 1:2 with linespoints title '{name}' "
                      f"dt {dashes.get(k, 4)} lc {list(kinds).index(kind) + 1} pt {dashes.get(k, 4)}")
     gp.append('plot ' + ', \\\n     '.join(plots))
-    script = os.path.join(out, 'depth.gp')
-    with open(script, 'w') as f:
-        f.write('\n'.join(gp) + '\n')
-    p = subprocess.run(['gnuplot', script], capture_output=True, text=True)
-    if p.returncode:
-        print(f'bench: gnuplot failed ({script}):\n{p.stderr}', file=sys.stderr)
-        return False
-    return True
+    return gnuplot(out, 'depth', gp)
 
 
 def many_report(kernels):
@@ -340,10 +337,8 @@ def many_report(kernels):
                 if ks['stock'].get(c, 0) > 0 and ks['series'].get(c, -1) >= 0
                 and not c.startswith('slab_after')
                 else '' for c, _ in MANY_COLS])
-    w = [max(len(r[i]) for r in rows + [cols]) for i in range(len(cols))]
     print()
-    for r in [cols] + rows:
-        print('  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    print_rows(cols, rows)
     print('(/proc/meminfo deltas over N; newpid-fork: what the namespace adds to a child; '
           'slab after teardown: the Slab: line after every child was reaped, against before)')
     return out
@@ -382,6 +377,18 @@ def write_csv(path, res, kernels, ops):
                 r = res[op]['ratios'].get(f'{a}/{b}')
                 row += [f"{r[x]:.4f}" for x in ('value', 'lo', 'hi')] if r else ['', '', '']
             w.writerow(row)
+
+
+def gnuplot(out, name, gp):
+    """Run the gnuplot lines gp as OUT/NAME.gp (which writes NAME.png); True if it did."""
+    script = os.path.join(out, f'{name}.gp')
+    with open(script, 'w') as f:
+        f.write('\n'.join(gp) + '\n')
+    p = subprocess.run(['gnuplot', script], capture_output=True, text=True)
+    if p.returncode:
+        print(f'bench: gnuplot failed ({script}):\n{p.stderr}', file=sys.stderr)
+        return False
+    return True
 
 
 def terminal():
@@ -452,14 +459,7 @@ def plot(out, res, kernels, ops, meta):
         cols.append(f"'{dat}' using {c}:{c + 1}:{c + 2}{xt} title '{k}' "
                     f"lc rgb '{colours[j % len(colours)]}'")
     gp.append('plot ' + ', \\\n     '.join(cols))
-    script = os.path.join(out, 'bench.gp')
-    with open(script, 'w') as f:
-        f.write('\n'.join(gp) + '\n')
-    p = subprocess.run(['gnuplot', script], capture_output=True, text=True)
-    if p.returncode:
-        print(f'bench: gnuplot failed ({script}):\n{p.stderr}', file=sys.stderr)
-        return False
-    return True
+    return gnuplot(out, 'bench', gp)
 
 
 def main():

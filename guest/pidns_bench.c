@@ -667,7 +667,7 @@ static int many(const char *kind, int n, bool newpid)
 {
 	unsigned long long t, first = 0, last = 0;
 	struct mem before, during;
-	int hold[2], i, k, made = 0, ret = 0;
+	int hold[2], i, status, sample, made = 0, ret = 0;
 	long slab0, slab_after;
 	pid_t *pids;
 	char ch;
@@ -709,17 +709,18 @@ static int many(const char *kind, int n, bool newpid)
 	close(hold[1]);
 	close(hold[0]);
 	for (i = 0; i < made; i++)
-		if (waitpid(pids[i], &k, 0) != pids[i] || !WIFEXITED(k) || WEXITSTATUS(k))
+		if (waitpid(pids[i], &status, 0) != pids[i] || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
 			ret = 1;
 	free(pids);
 	slab_after = settled_slab();
 	if (ret)
 		return ret;
-	k = n < 10 ? n : 10;
+	sample = n < 10 ? n : 10;
 	printf("BENCH op=many.%s.%d unit=B slab_B=%ld kstack_B=%ld used_B=%ld first_ns=%llu last_ns=%llu slab_after_kB=%ld\n",
 	       kind, n, (during.slab - before.slab) * 1024 / n,
 	       (during.kstack - before.kstack) * 1024 / n,
-	       (during.used - before.used) * 1024 / n, first / k, last / k,
+	       (during.used - before.used) * 1024 / n, first / sample, last / sample,
 	       slab_after - slab0);
 	return 0;
 }

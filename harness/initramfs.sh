@@ -32,6 +32,43 @@ list_dir() {
 	done
 }
 
+CLIENTS=$TOP/guest/clients/programs.txt
+
+# clients_field N: field N of each entry of guest/clients/programs.txt
+clients_field() {
+	sed 's/#.*//' "$CLIENTS" | awk -v n="$1" 'NF { print $n }'
+}
+
+# clients: gen_init_cpio lines for the Debian programs of the collection
+# "clients" and the shared libraries they load, each at its own path
+clients() {
+	_libs=$IRD/client-libs
+	: >"$_libs"
+	for _p in $(clients_field 1); do
+		[ -x "$_p" ] || die "$_p is missing (see $CLIENTS for its package; make deps installs it)"
+		echo "file $_p $_p 755 0 0"
+		ldd "$_p" >"$IRD/ldd.out" 2>&1 || die "ldd $_p failed: $(cat "$IRD/ldd.out")"
+		sed -n 's|.*=> \(/[^ ]*\) (.*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p' "$IRD/ldd.out" >>"$_libs"
+	done
+	sort -u "$_libs" | while read -r _l; do
+		_d=${_l%/*}
+		while [ -n "$_d" ]; do
+			echo "dir $_d 755 0 0"
+			_d=${_d%/*}
+		done
+	done | sort -u
+	sort -u "$_libs" | while read -r _l; do
+		echo "file $_l $(readlink -f "$_l") 755 0 0"
+	done
+}
+
+# the packages and versions of the clients, for the log
+clients_versions() {
+	clients_field 2 | sort -u | while read -r _k; do
+		printf '%s ' "$(dpkg-query -W -f='${Package} ${Version}' "$_k")"
+	done
+}
+
 skeleton() {
 	for _d in /bin /sbin /usr /usr/bin /usr/sbin /usr/local /usr/local/bin /dev \
 		/proc /sys /tmp /etc /root /mnt /harness /kselftest; do
@@ -39,7 +76,10 @@ skeleton() {
 	done
 	echo "nod /dev/console 600 0 0 c 5 1"
 	echo "file /bin/busybox /bin/busybox 755 0 0"
+	# an applet whose path a client program takes is left out
+	_taken=" $(clients_field 1 | tr '\n' ' ')"
 	for _a in $(/bin/busybox --list-full); do
+		case "$_taken" in *" /$_a "*) continue ;; esac
 		[ "$_a" = bin/busybox ] || echo "slink /$_a /bin/busybox 777 0 0"
 	done
 	echo "file /init $TOP/harness/guest/init 755 0 0"
@@ -58,10 +98,11 @@ base() {
 	mkdir -p "$IRD"
 	{
 		skeleton
+		clients
 		list_dir "$BUILD/kselftest" /kselftest
 		[ -d "$BUILD/guest/tools" ] && list_dir "$BUILD/guest/tools" /usr/local/bin
 	} >"$IRD/base.list"
-	stage "base.cpio ($(grep -c '^file' "$IRD/base.list") files)"
+	stage "base.cpio ($(grep -c '^file' "$IRD/base.list") files; clients: $(clients_versions))"
 	"$GEN" "$IRD/base.list" >"$IRD/base.cpio.tmp" || die "gen_init_cpio failed on $IRD/base.list"
 	mv "$IRD/base.cpio.tmp" "$IRD/base.cpio"
 }

@@ -11,7 +11,7 @@ hdr=$(variant_out series guest)/usr/include
 dest=$BUILD/kselftest
 [ -d "$hdr/linux" ] || die "no uapi headers in $hdr (build the series kernel first)"
 
-targets=$(sed -n 's/^\([a-z0-9_]*\):.*/\1/p' "$TOP/expect/runlist.txt" | grep -vx harness | sort -u |
+targets=$(sed -n 's/^\([a-z0-9_]*\):.*/\1/p' "$TOP/expect/runlist.txt" | grep -vxE 'harness|clients' | sort -u |
 	while read -r _c; do
 		if [ -d "$src/tools/testing/selftests/$_c" ]; then
 			printf '%s ' "$_c"
@@ -33,13 +33,6 @@ find "$dest" -type f | while read -r _f; do
 	[ "$(od -An -tx1 -N4 "$_f" | tr -d ' ')" = 7f454c46 ] && strip --strip-debug "$_f"
 done
 
-# the timeouts TCG needs (expect/timeouts.txt), where larger than the test's own
-sed -e 's/#.*//' "$TOP/expect/timeouts.txt" | while read -r _c _t; do
-	{ [ -n "$_c" ] && [ -d "$dest/$_c" ]; } || continue
-	_own=$(sed -n 's/^timeout=//p' "$dest/$_c/settings" 2>/dev/null)
-	[ "${_own:-0}" -ge "$_t" ] || echo "timeout=$_t" >"$dest/$_c/settings"
-done
-
 stage "guest programs"
 run_logged "$LOGDIR/guest.log" make -C "$TOP/guest" O="$BUILD/guest" \
 	KHDR_INCLUDES="-isystem $hdr" || die "guest programs failed to build: $LOGDIR/guest.log"
@@ -47,4 +40,20 @@ mkdir -p "$dest/harness"
 for _p in "$BUILD"/guest/bin/*; do
 	cp "$_p" "$dest/harness/"
 	echo "harness:${_p##*/}" >>"$dest/kselftest-list.txt"
+done
+# the collection "clients": real programs from Debian (their files are in
+# the initramfs, see initramfs.sh); its scripts are the tests, but lib.sh,
+# which they source
+rm -rf "$dest/clients"
+cp -r "$BUILD/guest/clients" "$dest/clients"
+for _p in "$dest"/clients/*.sh; do
+	[ "${_p##*/}" = lib.sh ] || echo "clients:${_p##*/}" >>"$dest/kselftest-list.txt"
+done
+
+# the timeouts TCG needs (expect/timeouts.txt), where larger than the test's own
+# (our collections too, so this comes last)
+sed -e 's/#.*//' "$TOP/expect/timeouts.txt" | while read -r _c _t; do
+	{ [ -n "$_c" ] && [ -d "$dest/$_c" ]; } || continue
+	_own=$(sed -n 's/^timeout=//p' "$dest/$_c/settings" 2>/dev/null)
+	[ "${_own:-0}" -ge "$_t" ] || echo "timeout=$_t" >"$dest/$_c/settings"
 done

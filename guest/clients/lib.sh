@@ -1,0 +1,168 @@
+# shellcheck shell=sh
+# lib.sh: sourced by the scripts of the kselftest collection "clients"
+# (guest/clients/*.sh), which run real programs from Debian against the
+# guest kernel. Those programs and their shared libraries are in the
+# initramfs at their Debian paths (guest/clients/programs.txt); BusyBox's
+# applets of the same name are not, so a bare name may still be BusyBox:
+# the scripts call the Debian programs by absolute path.
+# shellcheck source=/dev/null
+. ../kselftest/ktap_helpers.sh
+
+UNSHARE=/usr/bin/unshare
+NSENTER=/usr/bin/nsenter
+SETPRIV=/usr/bin/setpriv
+BWRAP=/usr/bin/bwrap
+CRUN=/usr/bin/crun
+RUNC=/usr/sbin/runc
+TOYBOX=/usr/bin/toybox
+NOBODY="$SETPRIV --reuid=65534 --regid=65534 --clear-groups"
+
+# save_cgroups / restore_cgroups: the cgroup tree's top is put back as it
+# was: cgroups that runc, crun or a case left behind (a container that failed
+# to start keeps its cgroup) are removed, and the root's controllers
+# (runc, crun and the pids case enable some) disabled again;
+# harness:host_state checks that the tests leave both as they found them
+ROOT_CG=/sys/fs/cgroup
+save_cgroups() {
+	SAVED_CONTROLLERS=$(cat "$ROOT_CG/cgroup.subtree_control" 2>/dev/null)
+	SAVED_CGROUPS=$(cd "$ROOT_CG" && ls -d -- */ 2>/dev/null | tr '\n' ' ')
+}
+
+restore_cgroups() {
+	for _g in $(cd "$ROOT_CG" && ls -d -- */ 2>/dev/null); do
+		case " $SAVED_CGROUPS " in
+		*" $_g "*) ;;
+		*) rmdir "$ROOT_CG/$_g" || say "could not remove the cgroup $ROOT_CG/$_g" ;;
+		esac
+	done
+	for _c in $(cat "$ROOT_CG/cgroup.subtree_control" 2>/dev/null); do
+		case " $SAVED_CONTROLLERS " in
+		*" $_c "*) ;;
+		*) echo "-$_c" >"$ROOT_CG/cgroup.subtree_control" ||
+			say "could not disable $_c in $ROOT_CG/cgroup.subtree_control" ;;
+		esac
+	done
+}
+
+# new_root SCRIPT: run SCRIPT again in a mount namespace whose root is a
+# recursive bind mount of the initramfs moved onto / (switch_root's way).
+# pivot_root(2), which bwrap, crun and runc call, refuses the initramfs
+# itself, and a chroot(2) into a directory would not do: unshare(CLONE_NEWUSER)
+# refuses a chrooted caller. Returns at once when already there.
+new_root() {
+	[ -n "${CLIENTS_ROOT:-}" ] && return 0
+	# shellcheck disable=SC2016 # expanded by the inner shells
+	exec busybox unshare -m -- sh -c '
+		mkdir -p /mnt/clients-root &&
+		mount --rbind / /mnt/clients-root &&
+		cd /mnt/clients-root &&
+		mount --move . / &&
+		exec chroot . env CLIENTS_ROOT=1 sh -c "cd \"\$0\" && exec sh \"\$1\"" "$0" "$1"' \
+		"$PWD" "./${1##*/}"
+}
+
+# case_run NAME FUNCTION: one test case, in a process of its own (this
+# script again, with --case FUNCTION), killed after CASE_TIMEOUT seconds by
+# a watcher that leaves nothing behind when the case ends first. FUNCTION
+# returns 0 (pass), 4 (skip: a prerequisite is missing) or anything else
+# (fail).
+CASE_TIMEOUT=60
+case_run() {
+	sh "$0" --case "$2" &
+	_case=$!
+	# shellcheck disable=SC2016 # for the watcher's shell
+	sh -c 'trap "kill \$_s 2>/dev/null; exit 0" TERM
+		sleep "$0" &
+		_s=$!
+		wait "$_s" && kill -KILL "$1"' "$CASE_TIMEOUT" "$_case" &
+	_watch=$!
+	wait "$_case"
+	_rc=$?
+	kill "$_watch" 2>/dev/null
+	wait "$_watch"
+	case $_rc in
+	0) ktap_test_pass "$1" ;;
+	4) ktap_test_skip "$1" ;;
+	137) say "killed after $CASE_TIMEOUT s"; ktap_test_fail "$1" ;;
+	*) ktap_test_fail "$1" ;;
+	esac
+}
+
+# cases ARGS: called by each script once its functions are defined; with
+# --case FUNCTION, runs FUNCTION alone and exits with its status
+cases() {
+	[ "${1:-}" = --case ] || return 0
+	set -u
+	"$2"
+	exit
+}
+
+# need PROGRAM...: skip the case (return 4) unless each PROGRAM is there
+need() {
+	for _p in "$@"; do
+		[ -x "$_p" ] || { ktap_print_msg "$_p is not in this guest: skip"; return 4; }
+	done
+}
+
+# say TEXT: a diagnostic line of the running case
+say() {
+	ktap_print_msg "$*"
+}
+
+# expect_eq WHAT GOT WANT: GOT is WANT, or say what differs
+expect_eq() {
+	[ "$2" = "$3" ] && return 0
+	say "$1: got '$2', expected '$3'"
+	return 1
+}
+
+# expect_gt1 WHAT PID: PID is a number above 1 (a pid that is not the init's)
+expect_gt1() {
+	case $2 in '' | *[!0-9]*) say "$1: got '$2', not a pid"; return 1 ;; esac
+	[ "$2" -gt 1 ] && return 0
+	say "$1: got $2, expected a pid above 1"
+	return 1
+}
+
+# ns_of PID: the inode of PID's active pid namespace, as /proc shows it
+ns_of() {
+	readlink "/proc/$1/ns/pid"
+}
+
+# nspid PID: the NSpid line of PID's status, without its label
+nspid() {
+	sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$1/status" | tr -s '[:space:]' ' '
+}
+
+# first_child PID: the pid of PID's first child, once it has one (10 s)
+first_child() {
+	_i=0
+	while [ "$_i" -lt 100 ]; do
+		_c=$(cut -d' ' -f1 "/proc/$1/task/$1/children" 2>/dev/null)
+		[ -n "$_c" ] && { echo "$_c"; return 0; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	say "pid $1 has no child after 10 s"
+	return 1
+}
+
+# gone PID: PID exits (is a zombie or no more) within 10 s
+gone() {
+	_i=0
+	while [ "$_i" -lt 100 ]; do
+		_s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+		{ [ -z "$_s" ] || [ "$_s" = Z ]; } && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	say "pid $1 is still running after 10 s"
+	return 1
+}
+
+# stop PID...: kill and reap background processes of the case
+stop() {
+	kill -KILL "$@" 2>/dev/null
+	wait "$@" 2>/dev/null
+	return 0
+}

@@ -42,24 +42,21 @@ clients_field() {
 # clients: gen_init_cpio lines for the Debian programs of the collection
 # "clients" and the shared libraries they load, each at its own path
 clients() {
-	_libs=$IRD/client-libs
-	: >"$_libs"
 	for _p in $(clients_field 1); do
 		[ -x "$_p" ] || die "$_p is missing (see $CLIENTS for its package; make deps installs it)"
-		echo "file $_p $_p 755 0 0"
-		ldd "$_p" >"$IRD/ldd.out" 2>&1 || die "ldd $_p failed: $(cat "$IRD/ldd.out")"
-		sed -n 's|.*=> \(/[^ ]*\) (.*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p' "$IRD/ldd.out" >>"$_libs"
 	done
-	sort -u "$_libs" | while read -r _l; do
+	# shellcheck disable=SC2046 # one path per word
+	closure "$IRD/clients.paths" $(clients_field 1)
+	while read -r _l; do
 		_d=${_l%/*}
 		while [ -n "$_d" ]; do
 			echo "dir $_d 755 0 0"
 			_d=${_d%/*}
 		done
-	done | sort -u
-	sort -u "$_libs" | while read -r _l; do
+	done <"$IRD/clients.paths" | sort -u
+	while read -r _l; do
 		echo "file $_l $(readlink -f "$_l") 755 0 0"
-	done
+	done <"$IRD/clients.paths"
 }
 
 # the packages and versions of the clients, for the log

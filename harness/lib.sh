@@ -74,6 +74,24 @@ run_logged() {
 	return "$_rc"
 }
 
+# closure OUT PROGRAM...: write to OUT each PROGRAM and the shared libraries
+# ldd lists for it, one path a line, without repeats: what a guest needs to
+# run them, copied at the same paths
+closure() {
+	_out=$1
+	shift
+	: >"$_out.tmp"
+	for _p in "$@"; do
+		[ -x "$_p" ] || die "$_p is missing (make deps installs it)"
+		printf '%s\n' "$_p" >>"$_out.tmp"
+		ldd "$_p" >"$_out.ldd" 2>&1 || die "ldd $_p failed: $(cat "$_out.ldd")"
+		sed -n 's|.*=> \(/[^ ]*\) (.*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p' \
+			"$_out.ldd" >>"$_out.tmp"
+	done
+	sort -u "$_out.tmp" >"$_out"
+	rm -f "$_out.tmp" "$_out.ldd"
+}
+
 # hash of files (content and name), for stamps
 hash_files() {
 	for _f in "$@"; do

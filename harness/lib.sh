@@ -85,6 +85,8 @@ closure() {
 		[ -x "$_p" ] || die "$_p is missing (make deps installs it)"
 		printf '%s\n' "$_p" >>"$_out.tmp"
 		ldd "$_p" >"$_out.ldd" 2>&1 || die "ldd $_p failed: $(cat "$_out.ldd")"
+		! grep -q 'not found' "$_out.ldd" ||
+			die "$_p needs libraries this machine lacks: $(grep 'not found' "$_out.ldd" | tr -s ' \t\n' ' ')"
 		sed -n 's|.*=> \(/[^ ]*\) (.*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p' \
 			"$_out.ldd" >>"$_out.tmp"
 	done

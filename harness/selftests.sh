@@ -34,6 +34,8 @@ find "$dest" -type f | while read -r _f; do
 done
 
 stage "guest programs"
+# copied afresh, so that a script deleted from guest/clients is not run
+rm -rf "$BUILD/guest/clients"
 run_logged "$LOGDIR/guest.log" make -C "$TOP/guest" O="$BUILD/guest" \
 	KHDR_INCLUDES="-isystem $hdr" || die "guest programs failed to build: $LOGDIR/guest.log"
 mkdir -p "$dest/harness"

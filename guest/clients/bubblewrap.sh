@@ -35,26 +35,30 @@ unprivileged() {
 	expect_eq "the command's pid" "$($NOBODY $BW --unshare-user --unshare-pid sh -c 'echo $$')" 2
 }
 
+# start_init: a namespace whose init (sleep) bwrap made with clone(), so
+# that only the join below needs the feature; sets _u (bwrap) and _init
+start_init() {
+	$BW --unshare-pid --as-pid-1 sleep 1000 &
+	_u=$!
+	_init=$(first_child "$_u") && wait_comm "$_init" sleep
+}
+
 # --pidns FD: the command joins the namespace of a running init
 pidns_join() {
 	need "$BWRAP" || return
-	$UNSHARE --pid --fork sleep 1000 &
-	_u=$!
-	_init=$(first_child "$_u") || { stop "$_u"; return 1; }
+	start_init || { stop "$_u"; return 1; }
 	# shellcheck disable=SC2016 # for the inner shell
 	_out=$($BW --pidns 3 sh -c 'echo $$ $(readlink /proc/self/ns/pid)' 3<"/proc/$_init/ns/pid")
 	_want=$(ns_of "$_init")
 	stop "$_u" "$_init"
 	say "bwrap --pidns: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 # --pidns FD --unshare-pid: a new namespace nested in the one joined
 pidns_nested() {
 	need "$BWRAP" || return
-	$UNSHARE --pid --fork sleep 1000 &
-	_u=$!
-	_init=$(first_child "$_u") || { stop "$_u"; return 1; }
+	start_init || { stop "$_u"; return 1; }
 	# shellcheck disable=SC2016 # for the inner shell
 	_out=$($BW --pidns 3 --unshare-pid sh -c 'exec sed -n "s/^NSpid:[[:space:]]*//p" /proc/self/status' \
 		3<"/proc/$_init/ns/pid" | tr -s '[:space:]' ' ')

@@ -23,7 +23,7 @@ nsenter_target() {
 	_want=$(ns_of "$_init")
 	stop "$_u" "$_init"
 	say "busybox nsenter: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 cases "$@"

@@ -65,21 +65,23 @@ new_root() {
 # script again, with --case FUNCTION), killed after CASE_TIMEOUT seconds by
 # a watcher that leaves nothing behind when the case ends first. FUNCTION
 # returns 0 (pass), 4 (skip: a prerequisite is missing) or anything else
-# (fail).
+# (fail). After a failure, the function named by CLEANUP (if a script sets
+# it) removes what the case may have left outside the script's cgroup (which
+# harness/guest/timeout kills when the script ends), such as containers.
 CASE_TIMEOUT=60
 case_run() {
 	sh "$0" --case "$2" &
 	_case=$!
 	# shellcheck disable=SC2016 # for the watcher's shell
-	sh -c 'trap "kill \$_s 2>/dev/null; exit 0" TERM
+	sh -c 'trap "kill \$! 2>/dev/null; exit 0" TERM
 		sleep "$0" &
-		_s=$!
-		wait "$_s" && kill -KILL "$1"' "$CASE_TIMEOUT" "$_case" &
+		wait "$!" && kill -KILL "$1"' "$CASE_TIMEOUT" "$_case" &
 	_watch=$!
 	wait "$_case"
 	_rc=$?
 	kill "$_watch" 2>/dev/null
 	wait "$_watch"
+	case $_rc in 0 | 4) ;; *) [ -z "${CLEANUP:-}" ] || "$CLEANUP" ;; esac
 	case $_rc in
 	0) ktap_test_pass "$1" ;;
 	4) ktap_test_skip "$1" ;;
@@ -104,13 +106,15 @@ need() {
 	done
 }
 
-# say TEXT: a diagnostic line of the running case
+# say TEXT: a diagnostic line of the running case (as ktap_print_msg, but
+# with the text's spaces kept and no globbing)
 say() {
-	ktap_print_msg "$*"
+	printf '# %s\n' "$*"
 }
 
-# expect_eq WHAT GOT WANT: GOT is WANT, or say what differs
+# expect_eq WHAT GOT WANT: GOT is WANT (not empty), or say what differs
 expect_eq() {
+	[ -n "$3" ] || { say "$1: got '$2', and nothing to compare it with"; return 1; }
 	[ "$2" = "$3" ] && return 0
 	say "$1: got '$2', expected '$3'"
 	return 1
@@ -122,6 +126,14 @@ expect_gt1() {
 	[ "$2" -gt 1 ] && return 0
 	say "$1: got $2, expected a pid above 1"
 	return 1
+}
+
+# expect_joined OUT NS: OUT ("PID NS" printed by a process that joined a
+# namespace) shows a pid above 1 in NS, which is not this case's own
+expect_joined() {
+	expect_gt1 "pid inside" "${1%% *}" &&
+		expect_eq "namespace" "${1#* }" "$2" &&
+		{ [ "$2" != "$(ns_of self)" ] || { say "namespace $2 is the case's own"; return 1; }; }
 }
 
 # ns_of PID: the inode of PID's active pid namespace, as /proc shows it
@@ -143,7 +155,31 @@ first_child() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	say "pid $1 has no child after 10 s"
+	say "pid $1 has no child after 10 s" >&2
+	return 1
+}
+
+# wait_comm PID COMM: PID's command name is COMM (it has exec'd) within 10 s
+wait_comm() {
+	_i=0
+	while [ "$_i" -lt 100 ]; do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	say "pid $1 is not $2 after 10 s: $(cat "/proc/$1/comm" 2>/dev/null)"
+	return 1
+}
+
+# wait_mounted PATH: PATH is a mount point within 10 s
+wait_mounted() {
+	_i=0
+	while [ "$_i" -lt 100 ]; do
+		grep -q " $1 " /proc/self/mountinfo && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	say "$1 is not mounted after 10 s"
 	return 1
 }
 

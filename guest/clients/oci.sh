@@ -6,7 +6,23 @@
 . ./lib.sh
 new_root "$0"
 
-OCI=/tmp/oci.$$
+# the bundles' directory, the same for the script and its cases
+OCI=${CLIENTS_OCI:-/tmp/oci.$$}
+export CLIENTS_OCI="$OCI"
+
+# after a failed case: the containers it left (in cgroups of their own, out
+# of reach of the runner's) and its bundles
+cleanup_oci() {
+	for _r in "$CRUN" "$RUNC"; do
+		[ -x "$_r" ] || continue
+		for _id in $("$_r" list -q 2>/dev/null); do
+			"$_r" delete -f "$_id" >/dev/null 2>&1
+		done
+	done
+	rm -rf "${OCI:?}"/*
+}
+# shellcheck disable=SC2034 # read by case_run (lib.sh)
+CLEANUP=cleanup_oci
 
 # bundle DIR COMMAND [PIDNS]: an OCI bundle in DIR whose process runs the
 # shell command COMMAND (no double quotes or backslashes in it) in a root
@@ -61,6 +77,7 @@ run_is_pid_1() {
 	bundle "$OCI/$2-a" 'echo $$'
 	_out=$(cd "$OCI/$2-a" && "$1" run "$2-a" 2>&1)
 	"$1" delete -f "$2-a" >/dev/null 2>&1
+	rm -rf "${OCI:?}/$2-a"
 	expect_eq "the container's pid" "$_out" 1
 }
 
@@ -84,8 +101,9 @@ join() {
 	_want=$(ns_of "$_pid")
 	"$1" delete -f "$2-second" >/dev/null 2>&1
 	"$1" delete -f "$2-first" >/dev/null 2>&1
+	rm -rf "${OCI:?}/$2-second" "${OCI:?}/$2-first"*
 	say "second container: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 # exec_joins RUNTIME PREFIX: RUNTIME exec into a running container
@@ -96,8 +114,9 @@ exec_joins() {
 	_out=$("$1" exec "$2-exec" sh -c 'echo $$ $(readlink /proc/self/ns/pid)' 2>&1)
 	_want=$(ns_of "$_pid")
 	"$1" delete -f "$2-exec" >/dev/null 2>&1
+	rm -rf "${OCI:?}/$2-exec"*
 	say "$1 exec: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 crun_run() { run_is_pid_1 "$CRUN" crun; }

@@ -5,6 +5,18 @@
 # shellcheck source-path=SCRIPTDIR
 . ./lib.sh
 
+# after a failed case: kill what is left in the case's cgroup, remove it
+cleanup_pids() {
+	for _g in "$ROOT_CG"/clients-pids.*; do
+		[ -d "$_g" ] || continue
+		echo 1 >"$_g/cgroup.kill"
+		sleep 0.5
+		rmdir "$_g"
+	done
+}
+# shellcheck disable=SC2034 # read by case_run (lib.sh)
+CLEANUP=cleanup_pids
+
 first_fork_refused() {
 	_root=$ROOT_CG
 	grep -qw pids "$_root/cgroup.controllers" 2>/dev/null ||

@@ -23,7 +23,7 @@ nsenter_ns_file() {
 	_want=$(ns_of "$_init")
 	stop "$_u" "$_init"
 	say "toybox nsenter: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 cases "$@"

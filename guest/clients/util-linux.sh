@@ -29,6 +29,8 @@ kill_child() {
 	$UNSHARE --pid --fork --kill-child sleep 1000 &
 	_u=$!
 	_init=$(first_child "$_u") || { stop "$_u"; return 1; }
+	# the child sets its parent-death signal before it execs sleep
+	wait_comm "$_init" sleep || { stop "$_u" "$_init"; return 1; }
 	# (unshare ignores SIGTERM while it waits for the init)
 	kill -KILL "$_u"
 	wait "$_u" 2>/dev/null
@@ -107,7 +109,7 @@ init_ignores_sigkill_from_inside() {
 start_init() {
 	$UNSHARE --pid --fork sleep 1000 &
 	_u=$!
-	_init=$(first_child "$_u")
+	_init=$(first_child "$_u") && wait_comm "$_init" sleep
 }
 
 # nsenter --target: a process that joins is not pid 1 and is in the
@@ -119,7 +121,7 @@ nsenter_target() {
 	_want=$(ns_of "$_init")
 	stop "$_u" "$_init"
 	say "nsenter: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 # nsenter --pid=/proc/PID/ns/pid: the same through the namespace file
@@ -130,7 +132,7 @@ nsenter_ns_file() {
 	_want=$(ns_of "$_init")
 	stop "$_u" "$_init"
 	say "nsenter: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 # unshare --pid=FILE --fork keeps the namespace on a bind mount;
@@ -141,6 +143,8 @@ persistent_file() {
 	$UNSHARE --pid="$_f" --fork sleep 1000 &
 	_u=$!
 	_init=$(first_child "$_u") || { stop "$_u"; return 1; }
+	# unshare bind-mounts the namespace on FILE after its fork
+	wait_mounted "$_f" || { stop "$_u" "$_init"; return 1; }
 	# shellcheck disable=SC2016 # for the inner shell
 	_out=$($NSENTER --pid="$_f" sh -c 'echo $$ $(readlink /proc/self/ns/pid)')
 	_want=$(ns_of "$_init")
@@ -148,7 +152,7 @@ persistent_file() {
 	umount "$_f" 2>/dev/null
 	rm -f "$_f"
 	say "nsenter --pid=FILE: $_out"
-	expect_gt1 "pid inside" "${_out%% *}" && expect_eq "namespace" "${_out#* }" "$_want"
+	expect_joined "$_out" "$_want"
 }
 
 cases "$@"

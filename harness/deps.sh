@@ -4,17 +4,12 @@
 . "$(dirname "$0")/lib.sh"
 STAGE=deps
 
-# the packages of the programs the guest's collection "clients" runs
-client_packages() {
-	sed 's/#.*//' "$TOP/guest/clients/programs.txt" | awk 'NF { print $2 }' | sort -u
-}
-
 PACKAGES="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
 cpio xz-utils python3 python3-ply python3-git perl git rsync ccache sparse
 libcap-dev busybox-static
 qemu-system-x86 qemu-system-data shellcheck gnuplot-nox stress-ng
 gcc-i686-linux-gnu libc6-dev-i386-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-$(client_packages)"
+$(clients_field 2 | sort -u)"
 
 missing() {
 	for _p in $PACKAGES; do

@@ -32,19 +32,9 @@ list_dir() {
 	done
 }
 
-CLIENTS=$TOP/guest/clients/programs.txt
-
-# clients_field N: field N of each entry of guest/clients/programs.txt
-clients_field() {
-	sed 's/#.*//' "$CLIENTS" | awk -v n="$1" 'NF { print $n }'
-}
-
 # clients: gen_init_cpio lines for the Debian programs of the collection
 # "clients" and the shared libraries they load, each at its own path
 clients() {
-	for _p in $(clients_field 1); do
-		[ -x "$_p" ] || die "$_p is missing (see $CLIENTS for its package; make deps installs it)"
-	done
 	# shellcheck disable=SC2046 # one path per word
 	closure "$IRD/clients.paths" $(clients_field 1)
 	while read -r _l; do

@@ -74,6 +74,12 @@ run_logged() {
 	return "$_rc"
 }
 
+# clients_field N: field N of each entry of guest/clients/programs.txt (1:
+# the program's path, 2: its Debian package)
+clients_field() {
+	sed 's/#.*//' "$TOP/guest/clients/programs.txt" | awk -v n="$1" 'NF { print $n }'
+}
+
 # closure OUT PROGRAM...: write to OUT each PROGRAM and the shared libraries
 # ldd lists for it, one path a line, without repeats: what a guest needs to
 # run them, copied at the same paths
@@ -82,7 +88,7 @@ closure() {
 	shift
 	: >"$_out.tmp"
 	for _p in "$@"; do
-		[ -x "$_p" ] || die "$_p is missing (make deps installs it)"
+		[ -x "$_p" ] || die "$_p is missing (its package is in harness/deps.sh or guest/clients/programs.txt; make deps installs it)"
 		printf '%s\n' "$_p" >>"$_out.tmp"
 		ldd "$_p" >"$_out.ldd" 2>&1 || die "ldd $_p failed: $(cat "$_out.ldd")"
 		! grep -q 'not found' "$_out.ldd" ||

@@ -28,7 +28,7 @@ with_shebang() {
 
 shell_scripts() {
 	echo "$TOP/.ci/run"
-	with_shebang '#!/bin/sh' "$TOP"/harness/*.sh "$TOP"/harness/guest/* "$TOP"/guest/*.sh "$TOP"/guest/clients/*.sh "$TOP"/tests/*.sh
+	with_shebang '#!/bin/sh' "$TOP"/harness/*.sh "$TOP"/harness/guest/* "$TOP"/guest/clients/*.sh "$TOP"/tests/*.sh
 }
 
 # the tests written for bash (the scratch-tree fault tests)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # BusyBox (Debian's busybox-static, the guest's own shell tools) unshare and
 # nsenter on the guest kernel. KTAP.
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR disable=SC2154 # _u and _init: set by spawn_init (lib.sh)
 . ./lib.sh
 
 unshare_fork() {
@@ -15,15 +15,8 @@ mount_proc_ps() {
 }
 
 nsenter_target() {
-	busybox unshare -p -f sleep 1000 &
-	_u=$!
-	_init=$(first_child "$_u") || { stop "$_u"; return 1; }
-	# shellcheck disable=SC2016 # for the inner shell
-	_out=$(busybox nsenter -t "$_init" -p sh -c 'echo $$ $(readlink /proc/self/ns/pid)')
-	_want=$(ns_of "$_init")
-	stop "$_u" "$_init"
-	say "busybox nsenter: $_out"
-	expect_joined "$_out" "$_want"
+	spawn_init busybox unshare -p -f sleep 1000 || return 1
+	joined "busybox nsenter" busybox nsenter -t "$_init" -p
 }
 
 cases "$@"

@@ -146,54 +146,90 @@ nspid() {
 	sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$1/status" | tr -s '[:space:]' ' '
 }
 
+# within10 COMMAND...: COMMAND succeeds within 10 s (tried every 0.1 s)
+within10() {
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+has_child() {
+	_c=$(cut -d' ' -f1 "/proc/$1/task/$1/children" 2>/dev/null)
+	[ -n "$_c" ]
+}
+
+is_comm() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+is_mounted() {
+	grep -q " $1 " /proc/self/mountinfo
+}
+
+is_gone() {
+	_s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+	[ -z "$_s" ] || [ "$_s" = Z ]
+}
+
 # first_child PID: the pid of PID's first child, once it has one (10 s)
 first_child() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		_c=$(cut -d' ' -f1 "/proc/$1/task/$1/children" 2>/dev/null)
-		[ -n "$_c" ] && { echo "$_c"; return 0; }
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	within10 has_child "$1" && { echo "$_c"; return 0; }
 	say "pid $1 has no child after 10 s" >&2
 	return 1
 }
 
 # wait_comm PID COMM: PID's command name is COMM (it has exec'd) within 10 s
 wait_comm() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	within10 is_comm "$1" "$2" && return 0
 	say "pid $1 is not $2 after 10 s: $(cat "/proc/$1/comm" 2>/dev/null)"
 	return 1
 }
 
 # wait_mounted PATH: PATH is a mount point within 10 s
 wait_mounted() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		grep -q " $1 " /proc/self/mountinfo && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	within10 is_mounted "$1" && return 0
 	say "$1 is not mounted after 10 s"
 	return 1
 }
 
 # gone PID: PID exits (is a zombie or no more) within 10 s
 gone() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		_s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
-		{ [ -z "$_s" ] || [ "$_s" = Z ]; } && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	within10 is_gone "$1" && return 0
 	say "pid $1 is still running after 10 s"
 	return 1
+}
+
+# spawn_init COMMAND...: run COMMAND, which makes a pid namespace whose init,
+# its first child, runs sleep, in the background; sets _u (COMMAND) and
+# _init (the init, as this case sees it) once the init's command name is
+# INIT_COMM (sleep: it has exec'd), or stops both and fails
+INIT_COMM=sleep
+spawn_init() {
+	"$@" &
+	_u=$!
+	_init=$(first_child "$_u") && wait_comm "$_init" "$INIT_COMM" && return 0
+	stop "$_u" ${_init:+"$_init"}
+	return 1
+}
+
+# joined LABEL JOINER...: with an init from spawn_init running, JOINER
+# (a command that enters its namespace and runs what follows it) runs a
+# shell that prints its pid and namespace; the init and its parent are
+# stopped, and the case passes if the shell was a pid above 1 in the
+# init's namespace (expect_joined)
+# shellcheck disable=SC2016 # for the joining shell
+JOIN_PRINT='echo $$ $(readlink /proc/self/ns/pid)'
+joined() {
+	_label=$1
+	shift
+	_out=$("$@" sh -c "$JOIN_PRINT")
+	_want=$(ns_of "$_init")
+	stop "$_u" "$_init"
+	say "$_label: $_out"
+	expect_joined "$_out" "$_want"
 }
 
 # stop PID...: kill and reap background processes of the case

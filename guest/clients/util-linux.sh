@@ -1,7 +1,7 @@
 #!/bin/sh
 # util-linux (Debian) unshare, nsenter and setpriv: the commands a user
 # types to get a pid namespace, on the guest kernel. KTAP.
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR disable=SC2154 # _u and _init: set by spawn_init (lib.sh)
 . ./lib.sh
 new_root "$0"
 
@@ -26,11 +26,9 @@ exit_status() {
 
 # --kill-child: killing unshare kills the init, and with it the namespace
 kill_child() {
-	$UNSHARE --pid --fork --kill-child sleep 1000 &
-	_u=$!
-	_init=$(first_child "$_u") || { stop "$_u"; return 1; }
-	# the child sets its parent-death signal before it execs sleep
-	wait_comm "$_init" sleep || { stop "$_u" "$_init"; return 1; }
+	# (the child sets its parent-death signal before it execs sleep, which
+	# spawn_init waits for)
+	spawn_init "$UNSHARE" --pid --fork --kill-child sleep 1000 || return 1
 	# (unshare ignores SIGTERM while it waits for the init)
 	kill -KILL "$_u"
 	wait "$_u" 2>/dev/null
@@ -104,35 +102,18 @@ init_ignores_sigkill_from_inside() {
 	expect_eq "after kill -KILL 1" "$_out" survived
 }
 
-# start_init: unshare -p -f sleep in the background; sets _u (unshare) and
-# _init (the namespace's init, as the guest sees it)
-start_init() {
-	$UNSHARE --pid --fork sleep 1000 &
-	_u=$!
-	_init=$(first_child "$_u") && wait_comm "$_init" sleep
-}
 
 # nsenter --target: a process that joins is not pid 1 and is in the
 # init's namespace
 nsenter_target() {
-	start_init || { stop "$_u"; return 1; }
-	# shellcheck disable=SC2016 # for the inner shell
-	_out=$($NSENTER --target "$_init" --pid sh -c 'echo $$ $(readlink /proc/self/ns/pid)')
-	_want=$(ns_of "$_init")
-	stop "$_u" "$_init"
-	say "nsenter: $_out"
-	expect_joined "$_out" "$_want"
+	spawn_init "$UNSHARE" --pid --fork sleep 1000 || return 1
+	joined nsenter "$NSENTER" --target "$_init" --pid
 }
 
 # nsenter --pid=/proc/PID/ns/pid: the same through the namespace file
 nsenter_ns_file() {
-	start_init || { stop "$_u"; return 1; }
-	# shellcheck disable=SC2016 # for the inner shell
-	_out=$($NSENTER --pid="/proc/$_init/ns/pid" sh -c 'echo $$ $(readlink /proc/self/ns/pid)')
-	_want=$(ns_of "$_init")
-	stop "$_u" "$_init"
-	say "nsenter: $_out"
-	expect_joined "$_out" "$_want"
+	spawn_init "$UNSHARE" --pid --fork sleep 1000 || return 1
+	joined nsenter "$NSENTER" --pid="/proc/$_init/ns/pid"
 }
 
 # unshare --pid=FILE --fork keeps the namespace on a bind mount;
@@ -140,19 +121,14 @@ nsenter_ns_file() {
 persistent_file() {
 	_f=/tmp/clients-pidns.$$
 	: >"$_f"
-	$UNSHARE --pid="$_f" --fork sleep 1000 &
-	_u=$!
-	_init=$(first_child "$_u") || { stop "$_u"; return 1; }
+	spawn_init "$UNSHARE" --pid="$_f" --fork sleep 1000 || return 1
 	# unshare bind-mounts the namespace on FILE after its fork
 	wait_mounted "$_f" || { stop "$_u" "$_init"; return 1; }
-	# shellcheck disable=SC2016 # for the inner shell
-	_out=$($NSENTER --pid="$_f" sh -c 'echo $$ $(readlink /proc/self/ns/pid)')
-	_want=$(ns_of "$_init")
-	stop "$_u" "$_init"
+	joined "nsenter --pid=FILE" "$NSENTER" --pid="$_f"
+	_rc=$?
 	umount "$_f" 2>/dev/null
 	rm -f "$_f"
-	say "nsenter --pid=FILE: $_out"
-	expect_joined "$_out" "$_want"
+	return "$_rc"
 }
 
 cases "$@"

@@ -4,10 +4,11 @@
 #            ACCEL=auto|tcg|kvm  TIMEOUT=SECONDS  FORCE=1 (make tree, make export)
 #            LOCK_WAIT=SECONDS (how long to wait for another make in this checkout)
 #            T=COLL[:PROG][,...] (make, make check: run only these tests)
+#            LKML_REDO=1 (make lkml: redo every unit, not only those lkml/verified lacks)
 # Each target is one harness command: it holds the checkout's lock throughout.
 VARIANT ?= series
 HARNESS_CMD := make $(or $(MAKECMDGOALS),all)
-export VARIANT KCFG V OVERLAY CMD ACCEL TIMEOUT FORCE LOCK_WAIT HARNESS_CMD T
+export VARIANT KCFG V OVERLAY CMD ACCEL TIMEOUT FORCE LOCK_WAIT HARNESS_CMD T LKML_REDO
 H := harness
 
 .PHONY: all test deps tree export build selftests initramfs shell run check lkml stress bench clean help

@@ -109,14 +109,6 @@ hash_files() {
 	done | sha1sum | cut -d' ' -f1
 }
 
-# what make lkml's per-patch verification depends on: base/ and the series'
-# patches, not the cover letter
-series_inputs() {
-	# shellcheck disable=SC2046 # one path per word
-	hash_files "$TOP"/base/*.patch $(find "$TOP/patches" -name '[0-9]*.patch' \
-		! -name '0000-cover-letter.patch' | sort)
-}
-
 stamp_ok() {
 	[ -f "$STATE/$1" ] && [ "$(cat "$STATE/$1")" = "$2" ]
 }

@@ -1,42 +1,188 @@
 #!/bin/sh
-# The slow half of make lkml (see lkml.sh): every patch of the series built
-# in turn on base with the guest config, CONFIG_PID_NS=n and the debug config,
-# and booted with the tests that exist at that step; the tip and base with
-# CONFIG_PID_NS=n and the debug config; sparse and W=1 compared with base. On success, lkml/verified
-# records the inputs (base/ and patches/) and the per-patch table.
+# The slow half of make lkml (see lkml.sh), as units. Each unit is recorded
+# in lkml/verified when it passes, under a key made of the git trees it
+# checked: code, never commit messages (a reworded patch is not rebuilt), and
+# a changed patch redoes only the units its code reaches.
+#   config-<v>-<k>  the tip (v=series) and base built with configs/<k>.config
+#                   (k: nopidns = CONFIG_PID_NS=n, debug), no warnings
+#   arches          the series' selftests built for each arch of
+#                   lkml/selftest-arches.txt, no warnings
+#   stable          the patches of lkml/stable.txt alone on stock, built with
+#                   the guest and debug configs, their tests pass on both and
+#                   on the series' debug build, no kernel report
+#   static          sparse and W=1 on the objects the series touches: nothing
+#                   new against base
+#   step-<n>        patch n built with the guest, nopidns and debug configs and
+#                   booted with the tests that exist at that step: no
+#                   regression against the kernel of the step before
+#
+#   lkml-full.sh        run every unit lkml/verified does not hold (all of
+#                       them with LKML_REDO=1), record each as it passes
+#   lkml-full.sh stale  say which units lkml/verified does not hold (exit 1
+#                       if any)
+# Not in any key, as before units existed: configs/, the harness and expect/
+# (make test checks them on every run); LKML_REDO=1 redoes every unit.
+# shellcheck disable=SC2317 # the checks are called through unit()
 . "$(dirname "$0")/lib.sh"
 STAGE=lkml
 H=$TOP/harness
 WT=$BUILD/wt/bisect
-table=$STATE/lkml-table
-rc=0
+VERIFIED=$TOP/lkml/verified
+plan=$STATE/lkml-plan
+old=$STATE/lkml-verified-old
+new=$STATE/lkml-records
+unit_out=$STATE/lkml-unit
 
 row() {
-	printf '%-3s %-58s %-7s %-7s %s\n' "$@" >>"$table"
+	printf '%-3s %-58s %-7s %-7s %s\n' "$@"
+}
+
+# the table's columns after a patch's number and subject (see row)
+row_result() {
+	cut -c64-
+}
+
+subject() {
+	git -C "$TREE" log -1 --format=%s "$1" | cut -c1-58
+}
+
+treeid() {
+	git -C "$TREE" rev-parse "$1^{tree}"
+}
+
+# key WORD...: one word for a unit's inputs
+key() {
+	printf '%s\n' "$*" | sha1sum | cut -c1-16
 }
 
 # the kernel is unchanged between two commits if only Documentation/ and
 # tools/ differ
 kernel_changed() {
-	[ -z "$1" ] && return 0
 	! git -C "$TREE" diff --quiet "$1" "$2" -- . ':(exclude)Documentation' ':(exclude)tools'
+}
+
+# the patch file of the series whose subject starts with $1
+patch_named() {
+	for _p in "$TOP"/patches/[0-9]*.patch; do
+		_s=$(git mailinfo /dev/null /dev/null <"$_p" | sed -n 's/^Subject: //p')
+		case $_s in "$1"*) echo "$_p"; return 0 ;; esac
+	done
+	return 1
+}
+
+stable_subjects() {
+	sed -n 's/^patch //p' "$TOP/lkml/stable.txt"
+}
+
+# the code of the stable patches, in order (git patch-id: the diff, not the
+# message)
+stable_ids() {
+	stable_subjects | while IFS= read -r _s; do
+		_p=$(patch_named "$_s") || { echo "missing:$_s"; continue; }
+		git patch-id --stable <"$_p" | cut -d' ' -f1
+	done
+}
+
+# The units of the series in the scratch tree, in table order, one a line:
+#   unit NAME KEY
+#   step N COMMIT PREV KEY   (PREV: the commit of the step before, or base)
+#   same N COMMIT M          (the kernel is the one of step M)
+make_plan() {
+	_b=$(treeid base)
+	_s=$(treeid series)
+	echo "unit config-series-nopidns $(key "$_s" nopidns)"
+	echo "unit config-series-debug $(key "$_s" debug)"
+	echo "unit config-base-nopidns $(key "$_b" nopidns)"
+	echo "unit config-base-debug $(key "$_b" debug)"
+	echo "unit arches $(key "$_s" "$(hash_files "$TOP/lkml/selftest-arches.txt")")"
+	# shellcheck disable=SC2046 # one patch id per word
+	echo "unit stable $(key "$(treeid stock)" "$_s" $(stable_ids) "$(hash_files "$TOP/lkml/stable.txt")")"
+	echo "unit static $(key "$_b" "$_s")"
+	# every step runs the selftests of the tip (one set of binaries)
+	_tests=$(git -C "$TREE" rev-parse series:tools/testing/selftests)
+	_prev=base
+	_last=
+	_i=0
+	for _c in $(git -C "$TREE" rev-list --reverse base..series); do
+		_i=$((_i + 1))
+		if [ -n "$_last" ] && ! kernel_changed "$_prev" "$_c"; then
+			echo "same $_i $_c $_last"
+			continue
+		fi
+		echo "step $_i $_c $_prev $(key "$(treeid "$_c")" "$(treeid "$_prev")" "$_tests")"
+		_prev=$_c
+		_last=$_i
+	done
+}
+
+# block NAME KEY: the record of unit NAME under KEY ("unit NAME KEY DATE"
+# and its table lines), from this run's records, else lkml/verified's
+block() {
+	for _f in "$new" "$old"; do
+		[ -f "$_f" ] || continue
+		awk -v n="$1" -v k="$2" '
+			$1 == "unit" { on = ($2 == n && $3 == k); if (on) found = 1 }
+			on && ($1 == "unit" || /^\| /) { print }
+			END { exit !found }' "$_f" && return 0
+	done
+	return 1
+}
+
+# the keyed units of the plan: "NAME KEY" a line
+keyed() {
+	awk '$1 == "unit" { print $2, $3 } $1 == "step" { print "step-" $2, $5 }' "$plan"
+}
+
+# record NAME KEY: the unit passed; its table lines are in $unit_out
+record() {
+	{
+		echo "unit $1 $2 $(date -u +%Y-%m-%d)"
+		sed 's/^/| /' "$unit_out"
+	} >>"$new"
+	write_verified
+}
+
+# lkml/verified: the records of the plan's units that hold, in plan order
+write_verified() {
+	{
+		echo "# Written by make lkml (harness/lkml-full.sh). Each unit passed on the date"
+		echo "# given, for the git trees its key names (code, not commit messages); make"
+		echo "# test and make lkml redo only the units of the series not recorded here."
+		keyed | while read -r _n _k; do
+			block "$_n" "$_k" || continue
+			# the steps that share a kernel with this one, as comments
+			awk -v n="${_n#step-}" '$1 == "same" && $4 == n { print $2, $3 }' "$plan" |
+				while read -r _i _c; do
+					printf '# %s\n' "$(row "$_i" "$(subject "$_c")" same same "kernel unchanged since patch ${_n#step-}")"
+				done
+		done
+	} >"$VERIFIED.tmp" && mv "$VERIFIED.tmp" "$VERIFIED"
+}
+
+# unit NAME KEY CMD...: CMD checks the unit, writing its table lines to
+# $unit_out; skipped when lkml/verified holds it, recorded when it passes
+unit() {
+	_un=$1
+	_uk=$2
+	shift 2
+	if [ "${LKML_REDO:-0}" != 1 ] && block "$_un" "$_uk" >/dev/null; then
+		stage "$_un: verified on $(block "$_un" "$_uk" | awk 'NR == 1 { print $4 }'), not repeated"
+		return 0
+	fi
+	stage "$_un"
+	: >"$unit_out"
+	if "$@"; then
+		record "$_un" "$_uk"
+		return 0
+	fi
+	sed "s/^/[lkml] $_un: /" "$unit_out" >&2
+	return 1
 }
 
 base_results() {
 	[ -f "$LOGDIR/summary-base.json" ] && return 0
 	VARIANT=base "$H/variant.sh" test >/dev/null
 	[ -f "$LOGDIR/summary-base.json" ]
-}
-
-# the step checked out in $WT builds with every config; on failure, prints
-# the config that failed
-step_builds() {
-	for _k in guest nopidns debug; do
-		VARIANT=bisect KCFG=$_k "$H/variant.sh" build >/dev/null 2>&1 || {
-			echo "$_k"
-			return 1
-		}
-	done
 }
 
 # the planned tests that exist at the step checked out in $WT: a selftest
@@ -53,55 +199,96 @@ step_tests() {
 	done <"$STATE/planned"
 }
 
-bisect() {
-	base_results || { echo "[lkml] no results of base to start from" >&2; return 1; }
+# checkout COMMIT: the bisection worktree at COMMIT
+checkout() {
 	[ -e "$WT/.git" ] || git -C "$TREE" worktree add -q --detach "$WT" base || return 1
-	_prev=$LOGDIR/summary-base.json
-	_built=
-	_i=0
-	for _c in $(git -C "$TREE" rev-list --reverse base..series); do
-		_i=$((_i + 1))
-		_s=$(git -C "$TREE" log -1 --format=%s "$_c" | cut -c1-58)
-		git -C "$WT" checkout -q --detach "$_c" || return 1
-		if ! kernel_changed "$_built" "$_c"; then
-			row "$_i" "$_s" "same" "same" "kernel unchanged since patch $_last"
-			continue
-		fi
-		_k=$(step_builds) || {
-			row "$_i" "$_s" "NO" "-" "build failed: $LOGDIR/build-bisect-$_k.log"
-			return 1
-		}
-		_built=$_c
-		_last=$_i
-		step_tests >"$STATE/planned-bisect"
-		_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-bisect-$_i-tests
-		RUN=$_run TESTS=$(cat "$STATE/planned-bisect") VARIANT=bisect "$H/boot.sh" tests >/dev/null 2>&1
-		if python3 "$H/results.py" progress --name "patch $_i" --prev "$_prev" \
-			--run-dir "$_run" --planned "$STATE/planned-bisect" \
-			--ignore 'harness:base_model/*' --summary "$LOGDIR/bisect-$_i.json" >"$LOGDIR/bisect-$_i.log"; then
-			row "$_i" "$_s" "yes" "yes" "$(tail -n 1 "$LOGDIR/bisect-$_i.log" | sed 's/^\[[^]]*\] //')"
-		else
-			cat "$LOGDIR/bisect-$_i.log" >&2
-			row "$_i" "$_s" "yes" "FAIL" "$(tail -n 1 "$LOGDIR/bisect-$_i.log" | sed 's/^\[[^]]*\] //')"
-			return 1
-		fi
-		_prev=$LOGDIR/bisect-$_i.json
-	done
+	git -C "$WT" checkout -q --detach "$1"
 }
 
-# the tip of the series, and base, with the other configs (no warnings:
-# build.sh fails on any)
-configs() {
-	for _v in series base; do
-		for _k in nopidns debug; do
-			if VARIANT=$_v KCFG=$_k "$H/variant.sh" build >/dev/null; then
-				echo "$_v builds with configs/$_k.config: yes, no warnings" >>"$table"
-			else
-				echo "$_v builds with configs/$_k.config: NO ($LOGDIR/build-$_v-$_k.log)" >>"$table"
-				return 1
-			fi
-		done
+# boot_step NAME PREV SUMMARY: boot the kernel built in $WT (guest config)
+# with the tests that exist there; no result that passed in PREV (a summary)
+# may stop passing. Prints the comparison's last line.
+boot_step() {
+	step_tests >"$STATE/planned-bisect"
+	_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-bisect-$1-tests
+	RUN=$_run TESTS=$(cat "$STATE/planned-bisect") VARIANT=bisect "$H/boot.sh" tests >/dev/null 2>&1
+	python3 "$H/results.py" progress --name "$1" --prev "$2" \
+		--run-dir "$_run" --planned "$STATE/planned-bisect" \
+		--ignore 'harness:base_model/*' --summary "$3" >"$LOGDIR/bisect-$1.log"
+	_rc=$?
+	[ "$_rc" = 0 ] || cat "$LOGDIR/bisect-$1.log" >&2
+	tail -n 1 "$LOGDIR/bisect-$1.log" | sed 's/^\[[^]]*\] //'
+	return "$_rc"
+}
+
+# baseline COMMIT: the summary of the results at COMMIT, for the step after
+# it to be compared with (base: make test's run of base); used when that
+# step's own unit was verified earlier and not run now
+baseline() {
+	if [ "$1" = base ]; then
+		base_results || { echo "[lkml] no results of base to start from" >&2; return 1; }
+		echo "$LOGDIR/summary-base.json"
+		return
+	fi
+	checkout "$1" || return 1
+	VARIANT=bisect KCFG=guest "$H/variant.sh" build >/dev/null 2>&1 || {
+		echo "[lkml] baseline $1 does not build: $LOGDIR/build-bisect-guest.log" >&2
+		return 1
+	}
+	echo '{"rows": []}' >"$STATE/lkml-empty.json"
+	boot_step "baseline" "$STATE/lkml-empty.json" "$LOGDIR/bisect-baseline.json" >/dev/null || return 1
+	echo "$LOGDIR/bisect-baseline.json"
+}
+
+# step N COMMIT PREV: the unit step-N ($prev_summary: PREV's results, if
+# this run has them)
+step() {
+	[ -n "$prev_summary" ] || prev_summary=$(baseline "$3") || return 1
+	checkout "$2" || return 1
+	_s=$(subject "$2")
+	for _k in guest nopidns debug; do
+		VARIANT=bisect KCFG=$_k "$H/variant.sh" build >/dev/null 2>&1 || {
+			row "$1" "$_s" "NO" "-" "build failed: $LOGDIR/build-bisect-$_k.log" >>"$unit_out"
+			return 1
+		}
 	done
+	if _res=$(boot_step "$1" "$prev_summary" "$LOGDIR/bisect-$1.json"); then
+		row "$1" "$_s" "yes" "yes" "$_res" >>"$unit_out"
+	else
+		row "$1" "$_s" "yes" "FAIL" "$_res" >>"$unit_out"
+		return 1
+	fi
+}
+
+bisect() {
+	prev_summary=
+	while read -r _kind _i _c _p _k; do
+		[ "$_kind" = step ] || continue
+		rm -f "$LOGDIR/bisect-$_i.json"
+		unit "step-$_i" "$_k" step "$_i" "$_c" "$_p" || return 1
+		prev_summary=
+		[ ! -f "$LOGDIR/bisect-$_i.json" ] || prev_summary=$LOGDIR/bisect-$_i.json
+	done <"$plan"
+}
+
+# config V K: variant V (series: the tip) builds with configs/K.config
+config() {
+	if VARIANT=$1 KCFG=$2 "$H/variant.sh" build >/dev/null; then
+		echo "$1 builds with configs/$2.config: yes, no warnings" >>"$unit_out"
+	else
+		echo "$1 builds with configs/$2.config: NO ($LOGDIR/build-$1-$2.log)" >>"$unit_out"
+		return 1
+	fi
+}
+
+configs() {
+	while read -r _kind _n _k; do
+		case $_kind:$_n in
+		unit:config-*)
+			_vk=${_n#config-}
+			unit "$_n" "$_k" config "${_vk%-*}" "${_vk#*-}" || return 1 ;;
+		esac
+	done <"$plan"
 }
 
 # warnings of sparse (C=2) and W=1 on the objects of the .c files the series
@@ -124,8 +311,8 @@ static() {
 	static_warnings "$BUILD/wt/base" >"$STATE/static-base" || return 1
 	static_warnings "$TREE" >"$STATE/static-series" || return 1
 	_new=$(comm -13 "$STATE/static-base" "$STATE/static-series")
-	echo "sparse + W=1 on $objs: $(wc -l <"$STATE/static-base") warnings on base, $(wc -l <"$STATE/static-series") on the series, $(printf '%s' "$_new" | grep -c .) new" >>"$table"
-	[ -z "$_new" ] || { printf 'new: %s\n' "$_new" >>"$table"; return 1; }
+	echo "sparse + W=1 on $objs: $(wc -l <"$STATE/static-base") warnings on base, $(wc -l <"$STATE/static-series") on the series, $(printf '%s' "$_new" | grep -c .) new" >>"$unit_out"
+	[ -z "$_new" ] || { printf 'new: %s\n' "$_new" >>"$unit_out"; return 1; }
 }
 
 # subject of each patch in patches/ with "Cc: stable@vger.kernel.org"
@@ -134,15 +321,6 @@ stable_tagged() {
 		grep -qi '^Cc: *stable@vger\.kernel\.org' "$_p" || continue
 		git mailinfo /dev/null /dev/null <"$_p" | sed -n 's/^Subject: //p'
 	done
-}
-
-# the patch file of the series whose subject starts with $1
-patch_named() {
-	for _p in "$TOP"/patches/[0-9]*.patch; do
-		_s=$(git mailinfo /dev/null /dev/null <"$_p" | sed -n 's/^Subject: //p')
-		case $_s in "$1"*) echo "$_p"; return 0 ;; esac
-	done
-	return 1
 }
 
 # stable_tests VARIANT KCFG WHAT: boot VARIANT built with KCFG with the tests
@@ -154,10 +332,10 @@ stable_tests() {
 	if python3 "$H/results.py" verdict --variant "$1-$2" --run-dir "$_run" \
 		--expect "$TOP/expect/stable.txt" --planned "$STATE/planned-stable" \
 		--summary "$LOGDIR/summary-stable-$1-$2.json" >"$LOGDIR/lkml-stable-$1-$2.log"; then
-		echo "$3 with configs/$2.config: $(tr '\n' ' ' <"$STATE/planned-stable")pass, no kernel report" >>"$table"
+		echo "$3 with configs/$2.config: $(tr '\n' ' ' <"$STATE/planned-stable")pass, no kernel report" >>"$unit_out"
 	else
 		cat "$LOGDIR/lkml-stable-$1-$2.log" >&2
-		echo "$3 with configs/$2.config: the tests of lkml/stable.txt FAIL ($LOGDIR/lkml-stable-$1-$2.log)" >>"$table"
+		echo "$3 with configs/$2.config: the tests of lkml/stable.txt FAIL ($LOGDIR/lkml-stable-$1-$2.log)" >>"$unit_out"
 		return 1
 	fi
 }
@@ -167,11 +345,11 @@ stable_tests() {
 # tests named there pass on both builds with no kernel report
 stable() {
 	_list=$TOP/lkml/stable.txt
-	_subjects=$(sed -n 's/^patch //p' "$_list")
+	_subjects=$(stable_subjects)
 	_missing=$(stable_tagged | while IFS= read -r _s; do
 		printf '%s\n' "$_subjects" | grep -qxF -- "$_s" || echo "$_s"
 	done)
-	[ -z "$_missing" ] || { echo "tagged for stable but not in $_list: $_missing" >>"$table"; return 1; }
+	[ -z "$_missing" ] || { echo "tagged for stable but not in $_list: $_missing" >>"$unit_out"; return 1; }
 	_wt=$BUILD/wt/stable
 	rm -rf "$_wt"
 	git -C "$TREE" worktree prune
@@ -183,16 +361,20 @@ stable() {
 			echo "${_p##*/} does not apply to stock after the ones above it: $LOGDIR/lkml-stable.log" >&2
 			return 1
 		}
-	done || { echo "stable patches on stock: NO (see above)" >>"$table"; return 1; }
+	done || { echo "stable patches on stock: NO (see above)" >>"$unit_out"; return 1; }
 	sed -n 's/^test //p' "$_list" >"$STATE/planned-stable"
 	for _k in guest debug; do
 		VARIANT=stable KCFG=$_k "$H/variant.sh" build >/dev/null || {
-			echo "stock + stable patches with configs/$_k.config: build NO ($LOGDIR/build-stable-$_k.log)" >>"$table"
+			echo "stock + stable patches with configs/$_k.config: build NO ($LOGDIR/build-stable-$_k.log)" >>"$unit_out"
 			return 1
 		}
 		stable_tests stable "$_k" "stock + stable patches" || return 1
 	done
-	# and the series' own debug build (configs() built it)
+	# and the series' own debug build
+	VARIANT=series KCFG=debug "$H/variant.sh" build >/dev/null || {
+		echo "series with configs/debug.config: build NO ($LOGDIR/build-series-debug.log)" >>"$unit_out"
+		return 1
+	}
 	stable_tests series debug "series"
 }
 
@@ -213,33 +395,71 @@ selftests_arches() {
 					ARCH="$_arch" CROSS_COMPILE="$_cross" O="$_o/obj" \
 					KHDR_INCLUDES="-isystem $_o/hdr/usr/include" USERLDFLAGS=-static; } \
 				>"$_log" 2>&1; then
-				echo "selftests ($_colls) for $_name: build FAILED ($_log)" >>"$table"
+				echo "selftests ($_colls) for $_name: build FAILED ($_log)" >>"$unit_out"
 				return 1
 			fi
 			_w=$(grep -c 'warning:' "$_log")
-			echo "selftests ($_colls) for $_name: build, $_w warnings" >>"$table"
+			echo "selftests ($_colls) for $_name: build, $_w warnings" >>"$unit_out"
 			[ "$_w" = 0 ] || return 1
 		done
 }
 
-mkdir -p "$STATE" "$LOGDIR"
-: >"$table"
-row "#" "patch" "builds" "boots" "tests (against the step before)"
-echo "(builds: with configs/guest.config, nopidns.config and debug.config, no warnings)" >>"$table"
-"$H/tree.sh" ensure >/dev/null || exit 1
+# the table of every unit of the plan: what its record says, or "not verified"
+table() {
+	row "#" "patch" "builds" "boots" "tests (against the step before)"
+	echo "(builds: with configs/guest.config, nopidns.config and debug.config, no warnings)"
+	while read -r _kind _i _c _p _k; do
+		case $_kind in
+		unit)
+			block "$_i" "$_c" | sed -n 's/^| //p' | grep . ||
+				echo "$_i: not verified" ;;
+		step)
+			if _r=$(block "step-$_i" "$_k" | sed -n 's/^| //p' | row_result | grep .); then
+				row "$_i" "$(subject "$_c")" "$_r"
+			else
+				row "$_i" "$(subject "$_c")" "-" "-" "not verified"
+			fi ;;
+		same) row "$_i" "$(subject "$_c")" same same "kernel unchanged since patch $_p" ;;
+		esac
+	done <"$plan"
+}
+
+# the units lkml/verified does not hold, "NAME" a line
+stale_units() {
+	keyed | while read -r _n _k; do
+		block "$_n" "$_k" >/dev/null || echo "$_n"
+	done
+}
+
+prepare_plan() {
+	mkdir -p "$STATE" "$LOGDIR"
+	"$H/tree.sh" ensure >/dev/null || exit 1
+	make_plan >"$plan" || exit 1
+	rm -f "$new"
+	if [ -f "$VERIFIED" ]; then cp "$VERIFIED" "$old"; else : >"$old"; fi
+}
+
+prepare_plan
+case ${1:-} in
+stale)
+	_stale=$(stale_units)
+	if [ -z "$_stale" ]; then
+		_dates=$(keyed | while read -r _n _k; do block "$_n" "$_k" | awk 'NR == 1 { print $4 }'; done | sort -u)
+		echo "all $(keyed | wc -l) units verified ($(printf '%s\n' "$_dates" | sed -n '1p;$p' | uniq | paste -sd/ -))"
+		exit 0
+	fi
+	echo "not verified: $(printf '%s\n' "$_stale" | tr '\n' ' ')"
+	exit 1 ;;
+'') ;;
+*) die "usage: lkml-full.sh [stale]" ;;
+esac
+
+rc=0
 configs || rc=1
-[ "$rc" = 0 ] && { selftests_arches || rc=1; }
-[ "$rc" = 0 ] && { stable || rc=1; }
-[ "$rc" = 0 ] && { static || rc=1; }
+[ "$rc" = 0 ] && { unit arches "$(awk '$2 == "arches" { print $3 }' "$plan")" selftests_arches || rc=1; }
+[ "$rc" = 0 ] && { unit stable "$(awk '$2 == "stable" { print $3 }' "$plan")" stable || rc=1; }
+[ "$rc" = 0 ] && { unit static "$(awk '$2 == "static" { print $3 }' "$plan")" static || rc=1; }
 [ "$rc" = 0 ] && { bisect || rc=1; }
-sed 's/^/[lkml] /' "$table"
-if [ "$rc" = 0 ]; then
-	{
-		echo "# Written by make lkml (harness/lkml-full.sh) when every patch built, booted"
-		echo "# and passed its step; make test skips that work while these inputs match."
-		echo "inputs $(series_inputs)"
-		echo "date $(date -u +%Y-%m-%d)"
-		sed 's/^/| /' "$table"
-	} >"$TOP/lkml/verified"
-fi
+write_verified
+table | sed 's/^/[lkml] /'
 exit "$rc"

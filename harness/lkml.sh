@@ -5,14 +5,17 @@
 #                  the security fix and its reproducer, the mails with their
 #                  recipients in build/lkml/v<N>/ (refused without a sender
 #                  identity: LKML_FROM, sendemail.from or user.name/email)
-#   lkml.sh full   quick, then every patch built and booted in turn on base
-#                  (no regression from one step to the next), the tip built with
-#                  CONFIG_PID_NS=n and with the debug config, and the sparse and
-#                  W=1 warnings of the files the series touches compared with
-#                  base's; on success records the series in lkml/verified
-#   lkml.sh test   quick, and full only if base/ or patches/ differ from what
-#                  lkml/verified records (what make test runs); without a
-#                  sender identity the mails are a skip, not a failure
+#   lkml.sh full   quick, then the units of lkml-full.sh that lkml/verified
+#                  does not hold for this code: every patch built and booted
+#                  in turn on base (no regression from one step to the next),
+#                  the tip and base built with CONFIG_PID_NS=n and with the
+#                  debug config, the stable patches on stock, the selftests
+#                  for three arches, sparse and W=1 against base; each unit is
+#                  recorded in lkml/verified as it passes (LKML_REDO=1: all)
+#   lkml.sh test   quick, and the same as full (what make test runs): a
+#                  reworded patch redoes nothing, a changed one what its code
+#                  reaches; without a sender identity the mails are a skip,
+#                  not a failure
 # Leaves build/logs/summary-lkml.json for make test's total.
 . "$(dirname "$0")/lib.sh"
 STAGE=lkml
@@ -247,10 +250,6 @@ b4_am() {
 	fi
 }
 
-verified() {
-	[ -f "$L/verified" ] && [ "$(sed -n 's/^inputs //p' "$L/verified")" = "$(series_inputs)" ]
-}
-
 quick() {
 	if ! tree_matches; then
 		bad "the scratch tree does not hold patches/ (make export, or make tree)"
@@ -287,10 +286,10 @@ full)
 test)
 	no_sender=skip
 	quick
-	if verified; then
-		ok "per-patch builds and boots: verified for these patches ($(sed -n 's/^date //p' "$L/verified")), not repeated"
+	if _said=$("$H/lkml-full.sh" stale); then
+		ok "per-patch builds and boots, configs, stable, static: $_said, not repeated"
 	else
-		stage "base/ or patches/ changed since lkml/verified: per-patch builds and boots"
+		stage "lkml/verified does not hold the code of base/ + patches/, $_said: running those"
 		slow
 	fi
 	;;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The slow half of make lkml (see lkml.sh), as units. Each unit is recorded
-# in lkml/verified when it passes, under a key made of the git trees it
-# checked: code, never commit messages (a reworded patch is not rebuilt), and
-# a changed patch redoes only the units its code reaches.
+# in lkml/verified when it passes, under a key made of the code it checked:
+# what base and the series change in stock (see code), never commit messages
+# (a reworded patch is not rebuilt); a changed patch redoes only the units
+# its code reaches.
 #   config-<v>-<k>  the tip (v=series) and base built with configs/<k>.config
 #                   (k: nopidns = CONFIG_PID_NS=n, debug), no warnings
 #   arches          the series' selftests built for each arch of
@@ -20,8 +21,10 @@
 #                       them with LKML_REDO=1), record each as it passes
 #   lkml-full.sh stale  say which units lkml/verified does not hold (exit 1
 #                       if any)
-# Not in any key, as before units existed: configs/, the harness and expect/
-# (make test checks them on every run); LKML_REDO=1 redoes every unit.
+# Not in any key: configs/, the harness and expect/ (make test checks them
+# on every run), and the parts of stock the series does not touch (a Debian
+# point release: make test builds and tests the tip on it every run);
+# LKML_REDO=1 redoes every unit.
 # shellcheck disable=SC2317 # the checks are called through unit()
 . "$(dirname "$0")/lib.sh"
 STAGE=lkml
@@ -46,8 +49,14 @@ subject() {
 	git -C "$TREE" log -1 --format=%s "$1" | cut -c1-58
 }
 
-treeid() {
-	git -C "$TREE" rev-parse "$1^{tree}"
+# code REV [PATH...]: what REV changes in stock (the patch id of the diff,
+# context included). git am applies a patch only where its context matches,
+# so the ids change with base/ and patches/, not with a Debian point release
+# (one that touches the series' context stops the patches from applying).
+code() {
+	_rev=$1
+	shift
+	git -C "$TREE" diff stock "$_rev" -- "$@" | git patch-id --stable | cut -d' ' -f1
 }
 
 # key WORD...: one word for a unit's inputs
@@ -88,18 +97,18 @@ stable_ids() {
 #   step N COMMIT PREV KEY   (PREV: the commit of the step before, or base)
 #   same N COMMIT M          (the kernel is the one of step M)
 make_plan() {
-	_b=$(treeid base)
-	_s=$(treeid series)
+	_b=$(code base)
+	_s=$(code series)
 	echo "unit config-series-nopidns $(key "$_s" nopidns)"
 	echo "unit config-series-debug $(key "$_s" debug)"
 	echo "unit config-base-nopidns $(key "$_b" nopidns)"
 	echo "unit config-base-debug $(key "$_b" debug)"
 	echo "unit arches $(key "$_s" "$(hash_files "$TOP/lkml/selftest-arches.txt")")"
 	# shellcheck disable=SC2046 # one patch id per word
-	echo "unit stable $(key "$(treeid stock)" "$_s" $(stable_ids) "$(hash_files "$TOP/lkml/stable.txt")")"
+	echo "unit stable $(key "$_s" $(stable_ids) "$(hash_files "$TOP/lkml/stable.txt")")"
 	echo "unit static $(key "$_b" "$_s")"
 	# every step runs the selftests of the tip (one set of binaries)
-	_tests=$(git -C "$TREE" rev-parse series:tools/testing/selftests)
+	_tests=$(code series tools/testing/selftests)
 	_prev=base
 	_last=
 	_i=0
@@ -109,7 +118,7 @@ make_plan() {
 			echo "same $_i $_c $_last"
 			continue
 		fi
-		echo "step $_i $_c $_prev $(key "$(treeid "$_c")" "$(treeid "$_prev")" "$_tests")"
+		echo "step $_i $_c $_prev $(key "$(code "$_c")" "$(code "$_prev")" "$_tests")"
 		_prev=$_c
 		_last=$_i
 	done

@@ -15,6 +15,9 @@ import re
 
 STABLE = ('stable@vger.kernel.org', 'stable@kernel.org')
 STABLE_PRIVATE = 'stable@kernel.org'
+# addresses that are tags, not recipients (stable-kernel-rules.rst: "Cc:
+# <stable+noautosel@kernel.org> # reason" keeps a fix out of AUTOSEL)
+TAG_ONLY = ('stable+noautosel@kernel.org',)
 # trailers whose people get the mail (what git send-email Cc's by default)
 CC_TRAILER = re.compile(r'^(Cc|Signed-off-by|Acked-by|Reviewed-by|Tested-by|Reported-by|'
                         r'Suggested-by|Co-developed-by):\s*(.+)$', re.M | re.I)
@@ -199,7 +202,7 @@ def trailer_people(message):
     out = []
     for _, value in CC_TRAILER.findall(message):
         for name, addr in email.utils.getaddresses([without_comment(value)]):
-            if '@' in addr:
+            if '@' in addr and addr.lower() not in TAG_ONLY:
                 out.append(email.utils.formataddr((name, addr)) if name else addr)
     return out
 

@@ -261,6 +261,11 @@ class Sender(unittest.TestCase):
         self.refused('Jane <jane@example.com>', other, '', '')
 
 
+    def test_noautosel_trailer_is_a_tag_not_a_recipient(self):
+        msg = ('Cc: <stable+noautosel@kernel.org> # changes what a parent sees\n'
+               'Cc: linux-api@vger.kernel.org\n')
+        self.assertEqual(lm.trailer_people(msg), ['linux-api@vger.kernel.org'])
+
 class Mails(unittest.TestCase):
     def setUp(self):
         self.rc, self.out = write_mails([COVER, P1, P2, P3])

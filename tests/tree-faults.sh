@@ -405,6 +405,30 @@ case_lock_names_the_live_owner_not_a_stale_one() {
 		! grep -q 'tree.sh gone' "$FX/out"
 }
 
+# make lkml's units (harness/lkml-full.sh) are keyed by the code, not by
+# commit messages: all of them stale without records, none once recorded,
+# none after a reword, and after a new code commit only those it reaches
+# (the tip's configs, arches, stable, static and its own step; not base's,
+# not the earlier steps)
+case_lkml_units_keyed_by_code_not_messages() {
+	local plan=$P/build/state/lkml-plan
+	restore exact
+	mkdir -p "$P/lkml" && : >"$P/lkml/stable.txt" && : >"$P/lkml/selftest-arches.txt"
+	hs lkml-full.sh stale
+	failed $? && out_has '^not verified: config-series-nopidns .*step-1 step-2 step-3 $' || return 1
+	awk '$1 == "unit" { print "unit", $2, $3, "2026-01-01" }
+		$1 == "step" { print "unit step-" $2, $5, "2026-01-01" }' "$plan" >"$P/lkml/verified"
+	hs lkml-full.sh stale
+	ok $? && out_has '^all 10 units verified \(2026-01-01\)$' || return 1
+	at 7 git -C "$P/$T" commit -q --amend -m "Documentation: describe it, reworded"
+	hs lkml-full.sh stale
+	ok $? && out_has '^all 10 units verified' || return 1
+	edit "$P/$T/kernel/fork.c" 30 "int fork_line 30 = six;"
+	at 8 git -C "$P/$T" commit -qam "fork: a sixth change"
+	hs lkml-full.sh stale
+	failed $? && out_has '^not verified: config-series-nopidns config-series-debug arches stable static step-6 $'
+}
+
 cases() {
 	declare -F | sed -n 's/^declare -f case_//p'
 }

@@ -59,6 +59,12 @@ code() {
 	git -C "$TREE" diff stock "$_rev" -- "$@" | git patch-id --stable | cut -d' ' -f1
 }
 
+# kcode REV: the same for the kernel alone, which the builds and boots check
+# (Documentation/ is not built, the selftests are keyed apart)
+kcode() {
+	code "$1" . ':(exclude)Documentation' ':(exclude)tools'
+}
+
 # key WORD...: one word for a unit's inputs
 key() {
 	printf '%s\n' "$*" | sha1sum | cut -c1-16
@@ -97,18 +103,18 @@ stable_ids() {
 #   step N COMMIT PREV KEY   (PREV: the commit of the step before, or base)
 #   same N COMMIT M          (the kernel is the one of step M)
 make_plan() {
-	_b=$(code base)
-	_s=$(code series)
+	_b=$(kcode base)
+	_s=$(kcode series)
+	# every boot runs the selftests of the tip (one set of binaries)
+	_tests=$(code series tools/testing/selftests)
 	echo "unit config-series-nopidns $(key "$_s" nopidns)"
 	echo "unit config-series-debug $(key "$_s" debug)"
 	echo "unit config-base-nopidns $(key "$_b" nopidns)"
 	echo "unit config-base-debug $(key "$_b" debug)"
-	echo "unit arches $(key "$_s" "$(hash_files "$TOP/lkml/selftest-arches.txt")")"
+	echo "unit arches $(key "$_tests" "$(hash_files "$TOP/lkml/selftest-arches.txt")")"
 	# shellcheck disable=SC2046 # one patch id per word
-	echo "unit stable $(key "$_s" $(stable_ids) "$(hash_files "$TOP/lkml/stable.txt")")"
+	echo "unit stable $(key "$_s" "$_tests" $(stable_ids) "$(hash_files "$TOP/lkml/stable.txt")")"
 	echo "unit static $(key "$_b" "$_s")"
-	# every step runs the selftests of the tip (one set of binaries)
-	_tests=$(code series tools/testing/selftests)
 	_prev=base
 	_last=
 	_i=0
@@ -118,7 +124,7 @@ make_plan() {
 			echo "same $_i $_c $_last"
 			continue
 		fi
-		echo "step $_i $_c $_prev $(key "$(code "$_c")" "$(code "$_prev")" "$_tests")"
+		echo "step $_i $_c $_prev $(key "$(kcode "$_c")" "$(kcode "$_prev")" "$_tests")"
 		_prev=$_c
 		_last=$_i
 	done

@@ -407,8 +407,9 @@ case_lock_names_the_live_owner_not_a_stale_one() {
 
 # make lkml's units (harness/lkml-full.sh) are keyed by the code, not by
 # commit messages: all of them stale without records, none once recorded,
-# none after a reword, and after a new code commit only those it reaches
-# (the tip's configs, arches, stable, static and its own step; not base's,
+# none after a reword or a Documentation change (nothing builds it), and
+# after a new kernel commit only those it reaches (the tip's configs,
+# stable, static and its own step; not base's, not the selftests' arches,
 # not the earlier steps)
 case_lkml_units_keyed_by_code_not_messages() {
 	local plan=$P/build/state/lkml-plan
@@ -423,10 +424,14 @@ case_lkml_units_keyed_by_code_not_messages() {
 	at 7 git -C "$P/$T" commit -q --amend -m "Documentation: describe it, reworded"
 	hs lkml-full.sh stale
 	ok $? && out_has '^all 10 units verified' || return 1
-	edit "$P/$T/kernel/fork.c" 30 "int fork_line 30 = six;"
-	at 8 git -C "$P/$T" commit -qam "fork: a sixth change"
+	edit "$P/$T/Documentation/pid.rst" 8 "Line eight, described."
+	at 8 git -C "$P/$T" commit -qam "Documentation: line eight"
 	hs lkml-full.sh stale
-	failed $? && out_has '^not verified: config-series-nopidns config-series-debug arches stable static step-6 $'
+	ok $? && out_has '^all 10 units verified' || return 1
+	edit "$P/$T/kernel/fork.c" 30 "int fork_line 30 = six;"
+	at 9 git -C "$P/$T" commit -qam "fork: a seventh change"
+	hs lkml-full.sh stale
+	failed $? && out_has '^not verified: config-series-nopidns config-series-debug stable static step-7 $'
 }
 
 cases() {

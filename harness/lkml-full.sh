@@ -143,6 +143,11 @@ block() {
 	return 1
 }
 
+# plan_key NAME: the key of unit NAME in the plan
+plan_key() {
+	awk -v n="$1" '$1 == "unit" && $2 == n { print $3 }' "$plan"
+}
+
 # the keyed units of the plan: "NAME KEY" a line
 keyed() {
 	awk '$1 == "unit" { print $2, $3 } $1 == "step" { print "step-" $2, $5 }' "$plan"
@@ -161,7 +166,7 @@ record() {
 write_verified() {
 	{
 		echo "# Written by make lkml (harness/lkml-full.sh). Each unit passed on the date"
-		echo "# given, for the git trees its key names (code, not commit messages); make"
+		echo "# given, for the code its key names (patch ids, not commit messages); make"
 		echo "# test and make lkml redo only the units of the series not recorded here."
 		keyed | while read -r _n _k; do
 			block "$_n" "$_k" || continue
@@ -471,9 +476,9 @@ esac
 
 rc=0
 configs || rc=1
-[ "$rc" = 0 ] && { unit arches "$(awk '$2 == "arches" { print $3 }' "$plan")" selftests_arches || rc=1; }
-[ "$rc" = 0 ] && { unit stable "$(awk '$2 == "stable" { print $3 }' "$plan")" stable || rc=1; }
-[ "$rc" = 0 ] && { unit static "$(awk '$2 == "static" { print $3 }' "$plan")" static || rc=1; }
+[ "$rc" = 0 ] && { unit arches "$(plan_key arches)" selftests_arches || rc=1; }
+[ "$rc" = 0 ] && { unit stable "$(plan_key stable)" stable || rc=1; }
+[ "$rc" = 0 ] && { unit static "$(plan_key static)" static || rc=1; }
 [ "$rc" = 0 ] && { bisect || rc=1; }
 write_verified
 table | sed 's/^/[lkml] /'

@@ -47,16 +47,7 @@
 #include <linux/types.h>
 
 #include "kselftest.h"
-
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD		0x00001000
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open		434
-#endif
-#ifndef __NR_clone3
-#define __NR_clone3		435
-#endif
+#include "pidns_tools.h"
 
 #define FAIL_NTH		"/proc/thread-self/fail-nth"
 #define DEBUGFS			"/sys/kernel/debug"
@@ -67,26 +58,8 @@
 #define INIT_STACK_SIZE		(256 * 1024)
 #define ERRNO_SLOTS		256
 
-/* exit codes of the children that check what they see */
-#define CODE_OK			0
-#define CODE_BAD_PID		10
-#define CODE_BAD_PPID		11
+/* and one exit code of ours: the child failed its setup */
 #define CODE_SETUP		12
-
-/* struct clone_args (include/uapi/linux/sched.h), CLONE_ARGS_SIZE_VER2 */
-struct clone_args_v2 {
-	__aligned_u64 flags;
-	__aligned_u64 pidfd;
-	__aligned_u64 child_tid;
-	__aligned_u64 parent_tid;
-	__aligned_u64 exit_signal;
-	__aligned_u64 stack;
-	__aligned_u64 stack_size;
-	__aligned_u64 tls;
-	__aligned_u64 set_tid;
-	__aligned_u64 set_tid_size;
-	__aligned_u64 cgroup;
-};
 
 enum verdict {
 	V_OK,		/* an allowed errno or a success, and carried on */
@@ -136,16 +109,6 @@ static struct result *res_shm;
 /* ------------------------------------------------------------------ */
 /* small helpers */
 
-static const char *ename(int e)
-{
-	const char *s;
-
-	if (!e)
-		return "0";
-	s = strerrorname_np(e);
-	return s ? s : "E?";
-}
-
 static bool in_list(const int *list, int e)
 {
 	for (; *list; list++)
@@ -180,11 +143,6 @@ static long pid_ns_ino(pid_t pid, const char *name)
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
 	return ns_ino(path);
-}
-
-static pid_t sys_clone3(struct clone_args_v2 *args)
-{
-	return syscall(__NR_clone3, args, sizeof(*args));
 }
 
 /* fork() with CLONE_PIDFD through clone3() */
@@ -266,33 +224,6 @@ static void expect_child(struct run *r, pid_t pid, const char *what)
 		bad(r, "%s: the child %s", what, code_str(code));
 }
 
-/* A gate: children block on the read end until the write end is closed. */
-struct gate {
-	int rd;
-	int wr;
-};
-
-static int gate_open(struct gate *g)
-{
-	int fds[2];
-
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	g->rd = fds[0];
-	g->wr = fds[1];
-	return 0;
-}
-
-static void gate_block(int rd)
-{
-	ssize_t n;
-	char c;
-
-	do {
-		n = read(rd, &c, 1);
-	} while (n > 0 || (n < 0 && errno == EINTR));
-}
-
 /* fork the pid 1 of our namespace for children; it waits for the gate */
 static pid_t fork_init(struct gate *g)
 {
@@ -300,15 +231,47 @@ static pid_t fork_init(struct gate *g)
 
 	if (!pid) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(g->wr);
 		if (getpid() != 1)
 			_exit(CODE_BAD_PID);
 		if (getppid() != 0)
 			_exit(CODE_BAD_PPID);
-		gate_block(g->rd);
+		gate_block(g);
 		_exit(CODE_OK);
 	}
 	return pid < 0 ? -errno : pid;
+}
+
+/*
+ * the setup of a case that needs a namespace for children with a pid 1:
+ * unshare, fork the pid 1 (waiting at g). Its pid, or -1 (and r says why).
+ */
+static pid_t unshare_with_init(struct run *r, struct gate *g)
+{
+	pid_t init;
+
+	if (gate_open(g) || unshare(CLONE_NEWPID)) {
+		bad(r, "setup: %s", ename(errno));
+		return -1;
+	}
+	init = fork_init(g);
+	close(g->rd);
+	if (init < 0) {
+		bad(r, "setup: fork of pid 1: %s", ename(-init));
+		close(g->wr);
+		return -1;
+	}
+	return init;
+}
+
+/* open the gate of unshare_with_init()'s pid 1 and reap it */
+static void release_init(struct run *r, struct gate *g, pid_t init)
+{
+	int code;
+
+	close(g->wr);
+	code = wait_code(init);
+	if (code)
+		bad(r, "pid 1 %s", code_str(code));
 }
 
 /* ------------------------------------------------------------------ */
@@ -499,19 +462,11 @@ static void do_later_fork(struct run *r, bool pidfd)
 {
 	struct gate g;
 	pid_t init, pid;
-	int fd = -1, code;
+	int fd = -1;
 
-	if (gate_open(&g) || unshare(CLONE_NEWPID)) {
-		bad(r, "setup: %s", ename(errno));
+	init = unshare_with_init(r, &g);
+	if (init < 0)
 		return;
-	}
-	init = fork_init(&g);
-	close(g.rd);
-	if (init < 0) {
-		bad(r, "setup: fork of pid 1: %s", ename(-init));
-		close(g.wr);
-		return;
-	}
 	arm(r);
 	pid = pidfd ? fork_pidfd(&fd) : fork();
 	if (!pid)
@@ -526,10 +481,7 @@ static void do_later_fork(struct run *r, bool pidfd)
 	}
 	if (pid > 0)
 		expect_child(r, pid, "later fork");
-	close(g.wr);
-	code = wait_code(init);
-	if (code)
-		bad(r, "pid 1 %s", code_str(code));
+	release_init(r, &g, init);
 }
 
 static void op_later_fork(struct run *r)
@@ -757,19 +709,11 @@ static void op_open_pfc(struct run *r)
 	struct gate g;
 	pid_t init;
 	long want;
-	int fd, code;
+	int fd;
 
-	if (gate_open(&g) || unshare(CLONE_NEWPID)) {
-		bad(r, "setup: %s", ename(errno));
+	init = unshare_with_init(r, &g);
+	if (init < 0)
 		return;
-	}
-	init = fork_init(&g);
-	close(g.rd);
-	if (init < 0) {
-		bad(r, "setup: fork of pid 1: %s", ename(-init));
-		close(g.wr);
-		return;
-	}
 	want = pid_ns_ino(init, "pid");
 	arm(r);
 	fd = open(SELF_NS("pid_for_children"), O_RDONLY | O_CLOEXEC);
@@ -784,10 +728,7 @@ static void op_open_pfc(struct run *r)
 			bad(r, "pid_for_children is not pid 1's namespace");
 		close(fd);
 	}
-	close(g.wr);
-	code = wait_code(init);
-	if (code)
-		bad(r, "pid 1 %s", code_str(code));
+	release_init(r, &g, init);
 }
 
 /*
@@ -839,18 +780,40 @@ static int sh_report(void *arg)
 	return 0;
 }
 
-static void op_sighand_first_fork(struct run *r)
+/* both CLONE_SIGHAND cases: a stack, unshare, sh reset; NULL if that failed */
+static char *sh_setup(struct run *r)
 {
 	char *stack = init_stack();
-	pid_t pid;
-	int code;
 
 	if (!stack || unshare(CLONE_NEWPID)) {
 		bad(r, "setup: %s", ename(errno));
-		return;
+		return NULL;
 	}
 	sh.pid = -1;
 	sh.ppid = -1;
+	sh.injected = -EIO;
+	sh.err = 0;
+	sh.code = 0;
+	return stack;
+}
+
+/* how the CLONE_SIGHAND init ended (code) and the pids it saw */
+static void sh_check(struct run *r, int code)
+{
+	if (code)
+		bad(r, "the CLONE_SIGHAND init %s", code_str(code));
+	if (sh.pid != 1 || sh.ppid != 0)
+		bad(r, "the CLONE_SIGHAND init saw pid %d ppid %d", sh.pid,
+		    sh.ppid);
+}
+
+static void op_sighand_first_fork(struct run *r)
+{
+	char *stack = sh_setup(r);
+	pid_t pid;
+
+	if (!stack)
+		return;
 	arm(r);
 	pid = clone(sh_report, stack, CLONE_VM | CLONE_SIGHAND | SIGCHLD, NULL);
 	settle(r, pid < 0 ? errno : 0);
@@ -858,12 +821,7 @@ static void op_sighand_first_fork(struct run *r)
 		after_failed_first_fork(r);
 		return;
 	}
-	code = wait_sighand_init(r, pid);
-	if (code)
-		bad(r, "the CLONE_SIGHAND init %s", code_str(code));
-	if (sh.pid != 1 || sh.ppid != 0)
-		bad(r, "the CLONE_SIGHAND init saw pid %d ppid %d", sh.pid,
-		    sh.ppid);
+	sh_check(r, wait_sighand_init(r, pid));
 }
 
 /* the init: its first fork is the operation, with its own fail-nth */
@@ -900,19 +858,12 @@ static int sh_fork(void *arg)
 
 static void op_sighand_init_fork(struct run *r)
 {
-	char *stack = init_stack();
+	char *stack = sh_setup(r);
 	pid_t pid;
 	int code;
 
-	if (!stack || unshare(CLONE_NEWPID)) {
-		bad(r, "setup: %s", ename(errno));
+	if (!stack)
 		return;
-	}
-	sh.pid = -1;
-	sh.ppid = -1;
-	sh.injected = -EIO;
-	sh.err = 0;
-	sh.code = 0;
 	pid = clone(sh_fork, stack, CLONE_VM | CLONE_SIGHAND | SIGCHLD, r);
 	if (pid < 0) {
 		bad(r, "setup: clone of the CLONE_SIGHAND init: %s", ename(errno));
@@ -920,11 +871,7 @@ static void op_sighand_init_fork(struct run *r)
 	}
 	code = wait_sighand_init(r, pid);
 	judge(r, sh.injected, sh.err);
-	if (code)
-		bad(r, "the CLONE_SIGHAND init %s", code_str(code));
-	if (sh.pid != 1 || sh.ppid != 0)
-		bad(r, "the CLONE_SIGHAND init saw pid %d ppid %d", sh.pid,
-		    sh.ppid);
+	sh_check(r, code);
 	if (sh.code < 0)
 		bad(r, "the init's fork after a failed fork: %s",
 		    ename(-sh.code));
@@ -1231,43 +1178,12 @@ static void knobs_restore(void)
 /* ------------------------------------------------------------------ */
 /* nothing left behind */
 
-/* processes of process group pgid other than us, from /proc */
-static int count_group(pid_t pgid, bool show)
+/* processes of our process group other than us */
+static int count_group(bool show)
 {
-	char path[64], buf[512], *p;
-	int count = 0, fd;
-	struct dirent *de;
-	pid_t pid, pgrp;
-	ssize_t n;
-	DIR *dir;
+	pid_t pgid = getpgrp();
 
-	dir = opendir("/proc");
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		pid = atoi(de->d_name);
-		if (pid <= 0 || pid == getpid())
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		/* ") S ppid pgrp" */
-		if (p && sscanf(p + 1, " %*c %*d %d", &pgrp) == 1 &&
-		    pgrp == pgid) {
-			count++;
-			if (show)
-				printf("# left behind: pid %d: %s\n", pid, buf);
-		}
-	}
-	closedir(dir);
-	return count;
+	return count_in_groups(&pgid, 1, show);
 }
 
 static int leftovers(bool own_group)
@@ -1282,11 +1198,11 @@ static int leftovers(bool own_group)
 		return count;
 	/* a process that was just reaped may take a moment to go from /proc */
 	for (i = 0; i < 100; i++) {
-		if (!count_group(getpgrp(), false))
+		if (!count_group(false))
 			return count;
 		nanosleep(&ts, NULL);
 	}
-	return count + count_group(getpgrp(), true);
+	return count + count_group(true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1329,27 +1245,11 @@ static void print_errors(const struct op_stats *s, char *buf, size_t len)
 }
 
 /* unshare(CLONE_NEWPID) works here (in a child: it cannot be undone) */
-static bool has_pid_ns(void)
+/* the options; the operation -o names, or NULL for all */
+static const char *parse_args(int argc, char **argv)
 {
-	pid_t pid = fork();
-	int st;
-
-	if (!pid)
-		_exit(unshare(CLONE_NEWPID) && errno == EINVAL);
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-	       !WEXITSTATUS(st);
-}
-
-int main(int argc, char **argv)
-{
-	long points = 0, enomem = 0, einval = 0, other = 0, unexpected = 0;
-	long dead_ns = 0, stuck = 0;
-	static struct op_stats stats[ARRAY_SIZE(ops)];
 	const char *only = NULL;
-	bool go = true, own_group, ok;
-	char errs[512];
-	int opt, nops = 0, swept = 0, e;
-	size_t i;
+	int opt;
 
 	while ((opt = getopt(argc, argv, "o:m:qvDnh")) != -1) {
 		switch (opt) {
@@ -1377,6 +1277,56 @@ int main(int argc, char **argv)
 			help(argv[0]);
 		}
 	}
+	return only;
+}
+
+/* the sums over the operations swept, for the FIGURES line */
+struct totals {
+	int swept;
+	long points, enomem, einval, other, unexpected, dead_ns, stuck;
+};
+
+/* one operation's KTAP result and its share of the totals */
+static void account(const struct op *op, const struct op_stats *s,
+		    struct totals *t)
+{
+	char errs[512];
+	bool ok;
+	int e;
+
+	print_errors(s, errs, sizeof(errs));
+	ok = !s->unexpected && (!strict_dead_ns || !s->dead_ns);
+	printf("# points=%d errors=%s successes=%d dead_ns=%d sigchld_ign=%d",
+	       s->points, errs, s->successes, s->dead_ns, s->sigchld_ign);
+	if (!s->complete)
+		printf(" incomplete_at_n=%d", s->last_n);
+	printf("\n");
+	t->swept++;
+	ksft_test_result(ok, "%s\n", op->name);
+	t->points += s->points;
+	t->unexpected += s->unexpected;
+	t->dead_ns += s->dead_ns;
+	t->stuck += s->stuck;
+	for (e = 0; e < ERRNO_SLOTS; e++) {
+		if (e == ENOMEM)
+			t->enomem += s->errs[e];
+		else if (e == EINVAL)
+			t->einval += s->errs[e];
+		else
+			t->other += s->errs[e];
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct op_stats stats[ARRAY_SIZE(ops)];
+	struct totals t = { 0 };
+	const char *only;
+	bool go = true, own_group, ok;
+	int nops = 0, left;
+	size_t i;
+
+	only = parse_args(argc, argv);
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
 		if (!only || !strcmp(only, ops[i].name))
 			nops++;
@@ -1409,52 +1359,30 @@ int main(int argc, char **argv)
 		knobs_set();
 
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
-		struct op_stats *s = &stats[i];
-
 		if (only && strcmp(only, ops[i].name))
 			continue;
 		if (!go) {
 			ksft_test_result_skip("%s (the sweep stopped)\n", ops[i].name);
 			continue;
 		}
-		go = sweep(&ops[i], s);
-		print_errors(s, errs, sizeof(errs));
-		ok = !s->unexpected && (!strict_dead_ns || !s->dead_ns);
-		printf("# points=%d errors=%s successes=%d dead_ns=%d sigchld_ign=%d",
-		       s->points, errs, s->successes, s->dead_ns, s->sigchld_ign);
-		if (!s->complete)
-			printf(" incomplete_at_n=%d", s->last_n);
-		printf("\n");
-		swept++;
-		ksft_test_result(ok, "%s\n", ops[i].name);
-		points += s->points;
-		unexpected += s->unexpected;
-		dead_ns += s->dead_ns;
-		stuck += s->stuck;
-		for (e = 0; e < ERRNO_SLOTS; e++) {
-			if (e == ENOMEM)
-				enomem += s->errs[e];
-			else if (e == EINVAL)
-				einval += s->errs[e];
-			else
-				other += s->errs[e];
-		}
+		go = sweep(&ops[i], &stats[i]);
+		account(&ops[i], &stats[i], &t);
 	}
 
 	if (!dry_run)
 		knobs_restore();
-	e = leftovers(own_group);
-	if (e) {
-		printf("# %d processes were left behind\n", e);
-		stuck += e;
-		unexpected++;
+	left = leftovers(own_group);
+	if (left) {
+		printf("# %d processes were left behind\n", left);
+		t.stuck += left;
+		t.unexpected++;
 	}
 	ksft_print_cnts();
 	printf("FIGURES fault ops=%d points=%ld enomem=%ld einval=%ld",
-	       swept, points, enomem, einval);
+	       t.swept, t.points, t.enomem, t.einval);
 	printf(" other_errors=%ld unexpected=%ld dead_ns=%ld stuck=%ld\n",
-	       other, unexpected, dead_ns, stuck);
-	ok = !unexpected && !stuck && (!strict_dead_ns || !dead_ns) &&
+	       t.other, t.unexpected, t.dead_ns, t.stuck);
+	ok = !t.unexpected && !t.stuck && (!strict_dead_ns || !t.dead_ns) &&
 	     ksft_get_fail_cnt() == 0;
 	return ok ? KSFT_PASS : KSFT_FAIL;
 }

@@ -65,16 +65,8 @@
 #include <linux/types.h>
 
 #include "kselftest.h"
+#include "pidns_tools.h"
 
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD		0x00001000
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open		434
-#endif
-#ifndef __NR_clone3
-#define __NR_clone3		435
-#endif
 #ifndef PIDFS_IOCTL_MAGIC
 #define PIDFS_IOCTL_MAGIC	0xFF
 #endif
@@ -90,24 +82,6 @@
 #define GRACE_SECONDS		120
 
 /* exit codes of the children that check what they see */
-#define CODE_OK			0
-#define CODE_BAD_PID		10
-#define CODE_BAD_PPID		11
-
-/* struct clone_args (include/uapi/linux/sched.h), CLONE_ARGS_SIZE_VER2 */
-struct clone_args_v2 {
-	__aligned_u64 flags;
-	__aligned_u64 pidfd;
-	__aligned_u64 child_tid;
-	__aligned_u64 parent_tid;
-	__aligned_u64 exit_signal;
-	__aligned_u64 stack;
-	__aligned_u64 stack_size;
-	__aligned_u64 tls;
-	__aligned_u64 set_tid;
-	__aligned_u64 set_tid_size;
-	__aligned_u64 cgroup;
-};
 
 enum scenario {
 	SC_BASIC,
@@ -189,16 +163,6 @@ static unsigned int rnd(unsigned int n)
 static void stat_add(long *counter, long n)
 {
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
-}
-
-static const char *ename(int e)
-{
-	const char *s;
-
-	if (!e)
-		return "no error";
-	s = strerrorname_np(e);
-	return s ? s : "E?";
 }
 
 static __printf(3, 4) void unexpected(const char *op, int err, const char *fmt, ...)
@@ -338,46 +302,13 @@ static bool reap_all(const char *what, pid_t init, bool init_killed)
 	}
 }
 
-/* A gate: children block on the read end until the write end is closed. */
-struct gate {
-	int rd;
-	int wr;
-};
-
-static bool gate_open(struct gate *g)
+/* gate_open(), or say why not */
+static bool gate_made(struct gate *g)
 {
-	int fds[2];
-
-	if (pipe2(fds, O_CLOEXEC)) {
-		unexpected("pipe2", errno, NULL);
-		return false;
-	}
-	g->rd = fds[0];
-	g->wr = fds[1];
-	return true;
-}
-
-static void gate_close(struct gate *g)
-{
-	if (g->wr >= 0)
-		close(g->wr);
-	if (g->rd >= 0)
-		close(g->rd);
-	g->wr = -1;
-	g->rd = -1;
-}
-
-static void gate_block(struct gate *g)
-{
-	ssize_t n;
-	char c;
-
-	if (g->wr >= 0)
-		close(g->wr);
-	g->wr = -1;
-	do {
-		n = read(g->rd, &c, 1);
-	} while (n > 0 || (n < 0 && errno == EINTR));
+	if (!gate_open(g))
+		return true;
+	unexpected("pipe2", errno, NULL);
+	return false;
 }
 
 static void undo_unshare(void)
@@ -472,7 +403,7 @@ static void ns_life(bool efault, bool nest, bool publish_it)
 	pid_t init, pid;
 	int i, n;
 
-	if (!gate_open(&g))
+	if (!gate_made(&g))
 		return;
 	if (efault) {
 		pid = clone3_bad_pidfd();
@@ -679,7 +610,7 @@ static void sc_nested(void)
 	struct gate g;
 	pid_t init;
 
-	if (!gate_open(&g))
+	if (!gate_made(&g))
 		return;
 	if (unshare(CLONE_NEWPID)) {
 		unexpected("unshare(CLONE_NEWPID)", errno, NULL);
@@ -734,7 +665,7 @@ static void *unsharing_thread(void *arg)
 	if (userns_ok && (!unshare(CLONE_NEWUSER | CLONE_NEWPID) || errno != EINVAL))
 		unexpected("unshare(CLONE_NEWUSER|CLONE_NEWPID) in a thread",
 			   errno, "expected EINVAL");
-	if (!gate_open(&g))
+	if (!gate_made(&g))
 		return NULL;
 	if (unshare(CLONE_NEWPID)) {
 		unexpected("unshare(CLONE_NEWPID) in a thread", errno, NULL);
@@ -1017,47 +948,6 @@ static long total(size_t offset)
 
 #define TOTAL(field)	total(offsetof(struct wstat, field))
 
-/* processes left in the process groups of the workers */
-static int count_left(const pid_t *pgids, int n, bool show)
-{
-	char path[64], buf[512], *p;
-	int count = 0, fd, i;
-	struct dirent *de;
-	pid_t pid, pgrp;
-	ssize_t len;
-	DIR *dir;
-
-	dir = opendir("/proc");
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		pid = atoi(de->d_name);
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = 0;
-		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 1, " %*c %*d %d", &pgrp) != 1)
-			continue;
-		for (i = 0; i < n; i++) {
-			if (pgrp != pgids[i])
-				continue;
-			count++;
-			if (show)
-				printf("# left behind: %s\n", buf);
-		}
-	}
-	closedir(dir);
-	return count;
-}
-
 /* 1 if userns works here */
 static bool probe_userns(void)
 {
@@ -1090,39 +980,21 @@ static void help(const char *prog)
 }
 
 /* unshare(CLONE_NEWPID) works here (in a child: it cannot be undone) */
-static bool has_pid_ns(void)
+/* the options, into the globals above and workers, seconds */
+static void parse_args(int argc, char **argv, int *workers, int *seconds)
 {
-	pid_t pid = fork();
-	int st;
+	int opt, i;
 
-	if (!pid)
-		_exit(unshare(CLONE_NEWPID) && errno == EINVAL);
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-	       !WEXITSTATUS(st);
-}
-
-int main(int argc, char **argv)
-{
-	int workers = 4, seconds = 60, opt, i, alive, st, abnormal = 0;
-	int next_report = 10, left;
-	struct sigaction sa = { .sa_handler = on_tick };
-	struct itimerval tick = { { 1, 0 }, { 1, 0 } };
-	pid_t pids[MAX_WORKERS], pid;
-	bool killed = false, ok;
-	long orphans = 0;
-	double secs;
-
-	seed = (unsigned long long)time(NULL) * 2654435761ULL ^ getpid();
 	while ((opt = getopt(argc, argv, "w:t:c:s:S:qh")) != -1) {
 		switch (opt) {
 		case 'w':
-			workers = atoi(optarg);
-			if (workers < 1 || workers > MAX_WORKERS)
+			*workers = atoi(optarg);
+			if (*workers < 1 || *workers > MAX_WORKERS)
 				help(argv[0]);
 			break;
 		case 't':
-			seconds = atoi(optarg);
-			if (seconds < 1)
+			*seconds = atoi(optarg);
+			if (*seconds < 1)
 				help(argv[0]);
 			break;
 		case 'c':
@@ -1147,29 +1019,14 @@ int main(int argc, char **argv)
 			help(argv[0]);
 		}
 	}
+}
 
-	ksft_print_header();
-	if (geteuid())
-		ksft_exit_skip("needs root (CAP_SYS_ADMIN for unshare and setns)\n");
-	if (!has_pid_ns())
-		ksft_exit_skip("unshare(CLONE_NEWPID): EINVAL: no CONFIG_PID_NS\n");
-	ksft_set_plan(1);
-	printf("# seed=%llu workers=%d seconds=%d max_cycles=%ld (replay: -s %llu -w %d)\n",
-	       seed, workers, seconds, max_cycles, seed, workers);
+/* fork the workers, each the leader of a process group of its own */
+static void start_workers(pid_t *pids, int workers)
+{
+	pid_t pid;
+	int i;
 
-	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	bad_ptr = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (shm == MAP_FAILED || bad_ptr == MAP_FAILED)
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	shm->nworkers = workers;
-	userns_ok = probe_userns();
-	/* what a worker leaves behind comes to us */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	deadline = start;
-	deadline.tv_sec += seconds;
 	fflush(stdout);
 	for (i = 0; i < workers; i++) {
 		pid = fork();
@@ -1181,6 +1038,28 @@ int main(int argc, char **argv)
 		shm->w[i].pid = pid;
 		setpgid(pid, pid);
 	}
+}
+
+struct outcome {
+	int abnormal;		/* workers that died abnormally, or were killed */
+	long orphans;		/* processes the workers left to us */
+	int left;		/* processes left in the workers' groups */
+	double secs;
+};
+
+/*
+ * reap the workers (and what they leave to us) until all are gone, with a
+ * progress line every 10 s; stop them, then kill them, if they overrun
+ */
+static void supervise(const pid_t *pids, int workers, int seconds,
+		      struct outcome *o)
+{
+	struct sigaction sa = { .sa_handler = on_tick };
+	struct itimerval tick = { { 1, 0 }, { 1, 0 } };
+	int alive, i, st, next_report = 10;
+	bool killed = false;
+	double secs;
+	pid_t pid;
 
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &tick, NULL);
@@ -1192,7 +1071,7 @@ int main(int argc, char **argv)
 			for (i = 0; i < workers && pids[i] != pid; i++)
 				;
 			if (i == workers) {
-				orphans++;	/* left by a worker */
+				o->orphans++;	/* left by a worker */
 				continue;
 			}
 			alive--;
@@ -1200,7 +1079,7 @@ int main(int argc, char **argv)
 			if (shm->w[i].gen & 1)
 				__atomic_add_fetch(&shm->w[i].gen, 1, __ATOMIC_SEQ_CST);
 			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-				abnormal++;
+				o->abnormal++;
 				printf("# worker %d (pid %d) died: %s\n", i, pid,
 				       status_str(st));
 			}
@@ -1229,24 +1108,36 @@ int main(int argc, char **argv)
 	tick.it_value.tv_sec = 0;
 	tick.it_interval.tv_sec = 0;
 	setitimer(ITIMER_REAL, &tick, NULL);
-	secs = elapsed();
+	o->secs = elapsed();
+	if (killed)
+		o->abnormal++;
+}
 
-	/* orphans that come late, then what is left in the workers' groups */
-	while ((pid = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
-		orphans++;
-	for (i = 0, left = 1; i < 100 && left; i++) {
-		left = count_left(pids, workers, false);
-		if (left)
+/* orphans that come late, then what is left in the workers' groups */
+static void leftovers(const pid_t *pids, int workers, struct outcome *o)
+{
+	int i, st;
+
+	while (waitpid(-1, &st, WNOHANG | __WALL) > 0)
+		o->orphans++;
+	for (i = 0, o->left = 1; i < 100 && o->left; i++) {
+		o->left = count_in_groups(pids, workers, false);
+		if (o->left)
 			usleep(50000);
 	}
-	if (left)
-		left = count_left(pids, workers, true);
-	if (orphans)
-		printf("# %ld processes were left to us by the workers\n", orphans);
-	if (left)
-		printf("# %d processes are left behind\n", left);
-	if (killed)
-		abnormal++;
+	if (o->left)
+		o->left = count_in_groups(pids, workers, true);
+	if (o->orphans)
+		printf("# %ld processes were left to us by the workers\n", o->orphans);
+	if (o->left)
+		printf("# %d processes are left behind\n", o->left);
+}
+
+/* the KTAP result and the figures; true if all went as it should */
+static bool report(const struct outcome *o, int workers)
+{
+	bool ok;
+	int i;
 
 	printf("# scenarios:");
 	for (i = 0; i < SC_COUNT; i++)
@@ -1256,13 +1147,50 @@ int main(int argc, char **argv)
 	       TOTAL(iterations), TOTAL(raced), TOTAL(sigchld_ign),
 	       TOTAL(dead_ns));
 	printf(" orphans=%ld left=%d abnormal_workers=%d seed=%llu\n",
-	       orphans, left, abnormal, seed);
-	ok = !TOTAL(unexpected) && !abnormal && !left && !orphans;
+	       o->orphans, o->left, o->abnormal, seed);
+	ok = !TOTAL(unexpected) && !o->abnormal && !o->left && !o->orphans;
 	ksft_test_result(ok, "stress\n");
 	ksft_print_cnts();
 	printf("FIGURES stress workers=%d seconds=%.0f cycles=%ld forks=%ld",
-	       workers, secs, TOTAL(cycles), TOTAL(forks));
+	       workers, o->secs, TOTAL(cycles), TOTAL(forks));
 	printf(" setns=%ld kills=%ld unexpected=%ld dead_ns=%ld\n",
 	       TOTAL(setns), TOTAL(kills), TOTAL(unexpected), TOTAL(dead_ns));
-	return ok ? KSFT_PASS : KSFT_FAIL;
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	int workers = 4, seconds = 60;
+	struct outcome o = { 0 };
+	pid_t pids[MAX_WORKERS];
+
+	seed = (unsigned long long)time(NULL) * 2654435761ULL ^ getpid();
+	parse_args(argc, argv, &workers, &seconds);
+
+	ksft_print_header();
+	if (geteuid())
+		ksft_exit_skip("needs root (CAP_SYS_ADMIN for unshare and setns)\n");
+	if (!has_pid_ns())
+		ksft_exit_skip("unshare(CLONE_NEWPID): EINVAL: no CONFIG_PID_NS\n");
+	ksft_set_plan(1);
+	printf("# seed=%llu workers=%d seconds=%d max_cycles=%ld (replay: -s %llu -w %d)\n",
+	       seed, workers, seconds, max_cycles, seed, workers);
+
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	bad_ptr = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED || bad_ptr == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	shm->nworkers = workers;
+	userns_ok = probe_userns();
+	/* what a worker leaves behind comes to us */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	deadline = start;
+	deadline.tv_sec += seconds;
+	start_workers(pids, workers);
+	supervise(pids, workers, seconds, &o);
+	leftovers(pids, workers, &o);
+	return report(&o, workers) ? KSFT_PASS : KSFT_FAIL;
 }

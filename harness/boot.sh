@@ -5,13 +5,14 @@
 #   boot.sh run            run CMD, show its output, exit with its status
 #   boot.sh shell          interactive shell on the serial console
 #   boot.sh probe          the KVM probe (prints the marker at once)
-# OVERLAY=DIR adds DIR's files to the initramfs; QEMU_ARGS adds QEMU options. The console goes to
+# OVERLAY=DIR adds DIR's files to the initramfs; QEMU_ARGS adds QEMU options;
+# DRY_RUN=1 prints the QEMU command instead of running it. The console goes to
 # console.log, what the guest reports to results.log (second serial port),
 # both in the run directory printed at the end; the run directory's path is
 # also in build/logs/last-<variant>.
 . "$(dirname "$0")/lib.sh"
 MODE=${1:-tests}
-STAGE="boot $VARIANT${KCFG#guest}"
+STAGE="boot $(kernel_name)"
 QEMU=${QEMU:-qemu-system-x86_64}
 MEM=${MEM:-1G}
 SMP=${SMP:-2}
@@ -21,7 +22,7 @@ check_variant "$VARIANT"
 out=$(variant_out "$VARIANT" "$KCFG")
 kernel=$out/bzImage.harness
 [ -f "$kernel" ] || die "no kernel $kernel (build it: make build VARIANT=$VARIANT)"
-[ -f "$BUILD/initramfs/base.cpio" ] || die "no initramfs (make initramfs)"
+[ -f "$BUILD/initramfs/base.cpio" ] || die "no initramfs (make selftests)"
 command -v "$QEMU" >/dev/null || die "$QEMU not found (package qemu-system-x86)"
 
 # ACCEL=auto takes KVM only if a probe boot with it printed its marker in
@@ -72,21 +73,41 @@ cmdline() {
 	echo "console=ttyS0 panic=-1 loglevel=${LOGLEVEL:-5} oops=panic $APPEND"
 }
 
+# the QEMU command, in the run directory as qemu.sh: rerun this guest by hand
+# (DRY_RUN=1: print it and stop there)
+save_command() {
+	{
+		echo "#!/bin/sh"
+		echo "# $MODE boot of $(kernel_name) by the harness ($(date -u +%FT%TZ))"
+		for _w in "$@"; do
+			printf '%s \\\n' "'$(printf '%s' "$_w" | sed "s/'/'\\\\''/g")'"
+		done
+		echo
+	} >"$run/qemu.sh"
+	chmod +x "$run/qemu.sh"
+	if [ -n "${DRY_RUN:-}" ]; then
+		cat "$run/qemu.sh"
+		exit 0
+	fi
+}
+
 a=$(accel)
 # RUN=DIR names the run directory (callers that read it afterwards set it:
 # build/logs/last-* may meanwhile point at someone else's boot)
-run=${RUN:-$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$VARIANT${KCFG#guest}-$MODE}
+run=${RUN:-$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$(kernel_name)-$MODE}
 mkdir -p "$run"
-[ "$MODE" = probe ] || ln -sfn "$run" "$LOGDIR/last-$VARIANT${KCFG#guest}"
+[ "$MODE" = probe ] || ln -sfn "$run" "$LOGDIR/last-$(kernel_name)"
 per_boot
 : >"$run/results.log"
 # shellcheck disable=SC2046 # qemu_args prints one option per word
 set -- $(qemu_args "$a") -append "$(cmdline)"
 case $MODE in
 shell)
-	"$QEMU" "$@" -chardev stdio,id=con,mux=on,signal=off,logfile="$run/console.log" \
+	set -- "$QEMU" "$@" -chardev stdio,id=con,mux=on,signal=off,logfile="$run/console.log" \
 		-serial chardev:con -mon chardev=con,mode=readline \
 		-serial file:"$run/results.log"
+	save_command "$@"
+	"$@"
 	exit 0 ;;
 tests) timeout=${TIMEOUT:-1200} ;;
 *) timeout=${TIMEOUT:-300} ;;
@@ -96,25 +117,26 @@ if [ "$V" = 1 ]; then
 else
 	con="-chardev file,id=con,path=$run/console.log"
 fi
+# shellcheck disable=SC2086 # $con is a list of options
+set -- "$QEMU" "$@" $con -serial chardev:con -serial file:"$run/results.log"
+save_command "$@"
 stage "$MODE on $a ($(basename "$run"))"
 start=$(date +%s)
-# shellcheck disable=SC2086 # $con is a list of options
-timeout -k 5 "$timeout" "$QEMU" "$@" $con -serial chardev:con \
-	-serial file:"$run/results.log" </dev/null &
+timeout -k 5 "$timeout" "$@" </dev/null &
 qpid=$!
 if [ "$MODE" = run ]; then
-	# the guest's serial port ends lines with \r\n (ONLCR)
-	tail -n +1 -f --pid="$qpid" "$run/results.log" | tr -d '\r' | grep -v '^HARNESS-END '
+	# what the guest writes, as it writes it (its end marker aside)
+	tail -n +1 -f --pid="$qpid" "$run/results.log" | grep -v '^HARNESS-END '
 fi
 rc=0
 wait "$qpid" || rc=$?
 echo "$(($(date +%s) - start))" >"$run/seconds"
 [ "$rc" = 124 ] && die "guest did not finish within ${timeout}s and was killed; console log: $run/console.log"
 [ "$rc" = 0 ] || die "QEMU failed (exit $rc); console log: $run/console.log"
-status=$(tr -d '\r' <"$run/results.log" | sed -n 's/^HARNESS-END status=//p' | tail -n 1)
-[ -n "$status" ] || die "the guest ended without its marker (panic?); console log: $run/console.log"
+status=$(python3 "$TOP/harness/guestlog.py" status "$run" 2>/dev/null) ||
+	die "the guest ended without its marker (panic?); console log: $run/console.log"
 if [ "$MODE" = run ]; then
-	splats=$(grep -v '^#' "$TOP/harness/splats.txt" | grep -E -f - "$run/console.log")
+	splats=$(python3 "$TOP/harness/guestlog.py" reports "$run")
 	if [ -n "$splats" ]; then
 		printf '%s\n' "$splats" >&2
 		die "the kernel reported the above; console log: $run/console.log"

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Stage build: bzImage (and the uapi headers) of VARIANT with config KCFG,
-# out of tree in build/out/<variant>[-<kcfg>]. One kernel build at a time on
+# out of tree in the source tree's .build-<kcfg> (variant_out). One kernel build at a time on
 # this machine: builds take build/.build.lock.
 . "$(dirname "$0")/lib.sh"
-STAGE="build $VARIANT${KCFG#guest}"
+STAGE="build $(kernel_name)"
 
 check_variant "$VARIANT"
 # never a scratch tree that is neither base/ + patches/ nor work on top of them

@@ -6,7 +6,7 @@
 #   config.sh            configure VARIANT/KCFG (skipped when nothing changed)
 #   config.sh check CONFIG FRAGMENT...   only the check (used by the harness's tests)
 . "$(dirname "$0")/lib.sh"
-STAGE="config $VARIANT${KCFG#guest}"
+STAGE="config $(kernel_name)"
 
 # Fragments of a config name: guest is the base of every other one.
 fragments() {

@@ -4,11 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 STAGE=deps
 
-PACKAGES="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
-cpio xz-utils python3 python3-ply python3-git perl git rsync ccache sparse
-libcap-dev busybox-static
-qemu-system-x86 qemu-system-data shellcheck gnuplot-nox stress-ng
-gcc-i686-linux-gnu libc6-dev-i386-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+# harness/packages.txt, and the real clients' packages
+PACKAGES="$(sed 's/#.*//' "$TOP/harness/packages.txt")
 $(clients_field 2 | sort -u)"
 
 missing() {

@@ -53,25 +53,36 @@ variant_out() {
 	printf '%s/.build-%s\n' "$(variant_src "$1")" "$2"
 }
 
-# run_logged LOG CMD...: run CMD with its output in LOG (and on the
-# terminal with V=1); on failure show the tail and the log's path.
-run_logged() {
-	_log=$1
-	shift
-	mkdir -p "$(dirname "$_log")"
-	if [ "$V" = 1 ]; then
-		{ "$@" 2>&1; echo $? >"$_log.rc"; } | tee "$_log"
-		_rc=$(cat "$_log.rc")
-		rm -f "$_log.rc"
+# the name of VARIANT built with KCFG in stage lines, log files and run
+# directories: "series" (configs/guest.config), "series-debug"
+kernel_name() {
+	if [ "$KCFG" = guest ]; then
+		echo "$VARIANT"
 	else
-		_rc=0
-		"$@" >"$_log" 2>&1 || _rc=$?
+		echo "$VARIANT-$KCFG"
 	fi
-	[ "$_rc" = 0 ] && return 0
-	printf '[%s] failed (exit %s): %s\n' "$STAGE" "$_rc" "$*" >&2
-	tail -n 20 "$_log" | sed 's/^/    /' >&2
-	printf '[%s] full log: %s\n' "$STAGE" "$_log" >&2
-	return "$_rc"
+}
+
+# run_logged LOG CMD...: run CMD with its output in LOG (and on the
+# terminal with V=1); on failure show the tail and the log's path. Its
+# variables are _rl_*: sh has no locals, and a caller's _log must survive.
+run_logged() {
+	_rl_log=$1
+	shift
+	mkdir -p "$(dirname "$_rl_log")"
+	if [ "$V" = 1 ]; then
+		{ "$@" 2>&1; echo $? >"$_rl_log.rc"; } | tee "$_rl_log"
+		_rl_rc=$(cat "$_rl_log.rc")
+		rm -f "$_rl_log.rc"
+	else
+		_rl_rc=0
+		"$@" >"$_rl_log" 2>&1 || _rl_rc=$?
+	fi
+	[ "$_rl_rc" = 0 ] && return 0
+	printf '[%s] failed (exit %s): %s\n' "$STAGE" "$_rl_rc" "$*" >&2
+	tail -n 20 "$_rl_log" | sed 's/^/    /' >&2
+	printf '[%s] full log: %s\n' "$STAGE" "$_rl_log" >&2
+	return "$_rl_rc"
 }
 
 # clients_field N: field N of each entry of guest/clients/programs.txt (1:

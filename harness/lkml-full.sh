@@ -234,7 +234,7 @@ boot_step() {
 	RUN=$_run TESTS=$(cat "$STATE/planned-bisect") VARIANT=bisect "$H/boot.sh" tests >/dev/null 2>&1
 	python3 "$H/results.py" progress --name "$1" --prev "$2" \
 		--run-dir "$_run" --planned "$STATE/planned-bisect" \
-		--ignore 'harness:base_model/*' --summary "$3" >"$LOGDIR/bisect-$1.log"
+		--ignore-file "$TOP/expect/bisect.txt" --summary "$3" >"$LOGDIR/bisect-$1.log"
 	_rc=$?
 	[ "$_rc" = 0 ] || cat "$LOGDIR/bisect-$1.log" >&2
 	tail -n 1 "$LOGDIR/bisect-$1.log" | sed 's/^\[[^]]*\] //'

@@ -13,6 +13,8 @@ import email.utils
 import os
 import re
 
+import datafile
+
 STABLE = ('stable@vger.kernel.org', 'stable@kernel.org')
 STABLE_PRIVATE = 'stable@kernel.org'
 # addresses that are tags, not recipients (stable-kernel-rules.rst: "Cc:
@@ -37,16 +39,11 @@ class Refused(Exception):
 
 def read_keyed(path):
     out = []
-    with open(path) as f:
-        for no, line in enumerate(f, 1):
-            body, sep, why = line.partition('  #')
-            body = body.strip()
-            if not body or body.startswith('#'):
-                continue
-            key, _, value = body.partition(' ')
-            if not value.strip() or not why.strip():
-                raise SystemExit('%s:%d: expected "KEY VALUE  # why"' % (path, no))
-            out.append((key, value.strip()))
+    for no, body, why in datafile.entries(path, '  #'):
+        key, _, value = body.partition(' ')
+        if not value.strip() or not why:
+            raise SystemExit('%s:%d: expected "KEY VALUE  # why"' % (path, no))
+        out.append((key, value.strip()))
     return out
 
 

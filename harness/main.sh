@@ -7,6 +7,19 @@
 #   main.sh tree|build|selftests|check|lkml|stress|bench   the make targets of that name
 # Every job holds the checkout's lock (checkout_lock) from start to end, so
 # that two make commands in one checkout run one after the other.
+#
+# The pipeline, in one place (each arrow a stage script of harness/):
+#   prepare   deps.sh -> tree.sh -> config.sh + build.sh (series) -> selftests.sh
+#             (the tests, built once from the series tree) -> initramfs.sh
+#   all       prepare -> variant.sh test (config, build, planned tests, boot.sh
+#             tests, results.py verdict) -> the demo and stage times -> total
+#   test      tests/run.sh, prepare, variant.sh test for series, base and stock,
+#             tests/boot-failures.sh, lkml.sh test, stress.sh short -> total
+#   check, lkml, stress, bench: prepare, then that stage
+# The stages hand over files: build/state/planned (the tests to run),
+# build/state/run-<kernel> (the run directory of its last test boot, read
+# through guestlog.py), build/logs/summary-<suite>.json (each suite's counts,
+# which results.py total adds up), build/state/times (the stage times).
 . "$(dirname "$0")/lib.sh"
 STAGE=main
 H=$TOP/harness
@@ -38,7 +51,7 @@ prepare() {
 stage_times() {
 	echo "Stage times (wall clock):"
 	sed 's/^/  /' "$STATE/times"
-	_up=$(tr -d '\r' <"$(cat "$STATE/run-$VARIANT")/results.log" | sed -n 's/^HARNESS-UPTIME //p')
+	_up=$(python3 "$H/guestlog.py" uptime "$(cat "$STATE/run-$VARIANT")")
 	[ -z "$_up" ] || echo "  boot to the first test: ${_up} s of guest uptime"
 }
 
@@ -55,15 +68,12 @@ suite() {
 }
 
 demo() {
-	_run=$(cat "$STATE/run-$VARIANT")
+	_demo=$(python3 "$H/guestlog.py" demo "$(cat "$STATE/run-$VARIANT")")
 	# T= may have left it out
-	grep -q '^# selftests: harness: demo' "$_run/results.log" || return 0
+	[ -n "$_demo" ] || return 0
 	echo
 	echo "Demonstration (guest/demo.c on the $VARIANT kernel):"
-	tr -d '\r' <"$_run/results.log" |
-		sed -n '/^# selftests: harness: demo$/,/^[a-z]*ok [0-9]* selftests: harness: demo/p' |
-		sed -n 's/^# # /  /p; s/^# \(not ok\|ok\) [0-9]* /  \1: /p'
-	echo
+	printf '%s\n\n' "$_demo"
 }
 
 all() {

@@ -22,7 +22,9 @@ import os
 import re
 import sys
 
-MARKER = re.compile(r'^HARNESS-END status=(-?\d+)\s*$')
+import datafile
+import guestlog
+
 TOP = re.compile(r'^(not )?ok \d+ selftests: (\S+): (\S+)(.*)$')
 HEADER = re.compile(r'^# selftests: (\S+): (\S+)\s*$')
 CASE = re.compile(r'^# (not )?ok \d+ (.*?)\s*$')
@@ -93,20 +95,28 @@ def parse_ktap(lines):
 def read_expect(path):
     """[(status, pattern, reason, line number)]"""
     out = []
-    if not path or not os.path.exists(path):
+    if not path:
         return out
-    with open(path) as f:
-        for no, line in enumerate(f, 1):
-            body, _, reason = line.partition(' #')
-            body = body.strip()
-            if not body or body.startswith('#'):
-                continue
-            st, _, pat = body.partition(' ')
-            if st not in ('fail', 'skip', 'pass') or not pat.strip():
-                raise SystemExit('%s:%d: expected "fail|skip ID  # reason"' % (path, no))
-            if not reason.strip():
-                raise SystemExit('%s:%d: %s needs a reason after " #"' % (path, no, pat))
-            out.append((st, pat.strip(), reason.strip(), no))
+    if not os.path.exists(path):
+        raise SystemExit('%s: no such expectations file (each kernel variant needs one; '
+                         'an empty one says every test passes)' % path)
+    for no, body, reason in datafile.entries(path):
+        st, _, pat = body.partition(' ')
+        if st not in ('fail', 'skip', 'pass') or not pat.strip():
+            raise SystemExit('%s:%d: expected "fail|skip ID  # reason"' % (path, no))
+        if not reason:
+            raise SystemExit('%s:%d: %s needs a reason after " #"' % (path, no, pat))
+        out.append((st, pat.strip(), reason, no))
+    return out
+
+
+def read_patterns(path):
+    """The patterns of a data file, each with its reason (expect/bisect.txt)."""
+    out = []
+    for no, body, reason in datafile.entries(path):
+        if not reason or ' ' in body:
+            raise SystemExit('%s:%d: expected "PATTERN  # why"' % (path, no))
+        out.append(body)
     return out
 
 
@@ -150,27 +160,6 @@ def runlist(rl_path, ks_list):
         raise SystemExit('%s: not in the run list (add it, or exclude it with a reason): %s'
                          % (rl_path, ' '.join(errors)))
     return run
-
-
-def splat_patterns(path):
-    with open(path) as f:
-        return [re.compile(l.rstrip('\n')) for l in f if l.strip() and not l.startswith('#')]
-
-
-def find_splats(text_lines, patterns):
-    return [l.rstrip() for l in text_lines if any(p.search(l) for p in patterns)]
-
-
-def dmesg_section(lines):
-    out, inside = [], False
-    for l in lines:
-        if l.startswith('HARNESS-DMESG-BEGIN'):
-            inside = True
-        elif l.startswith('HARNESS-DMESG-END'):
-            inside = False
-        elif inside:
-            out.append(l)
-    return out
 
 
 def in_scope(pat, planned):
@@ -234,18 +223,13 @@ def compare(progs, expected, planned, scoped=False):
 
 def observe(run_dir, splats_path, planned_path):
     """-> (parsed programs, planned ids, problems of the run itself: marker, splats)"""
-    with open(os.path.join(run_dir, 'results.log'), errors='replace') as f:
-        res = f.read().splitlines()
+    res = guestlog.lines(run_dir)
     console_path = os.path.join(run_dir, 'console.log')
-    with open(console_path, errors='replace') as f:
-        console = f.read().splitlines()
     problems = []
-    marker = [m.group(1) for m in map(MARKER.match, res) if m]
-    if not marker:
+    if guestlog.status(res) is None:
         problems.append('no end marker from the guest: it panicked, hung or was killed; console log: %s'
                         % console_path)
-    splats = find_splats(console + dmesg_section(res), splat_patterns(splats_path))
-    for s in sorted(set(splats)):
+    for s in guestlog.reports(run_dir, splats_path):
         problems.append('kernel report: %s (console log: %s)' % (s, console_path))
     planned = []
     if planned_path:
@@ -254,9 +238,12 @@ def observe(run_dir, splats_path, planned_path):
     return parse_ktap(res), planned, problems
 
 
-def verdict(a):
-    progs, planned, problems = observe(a.run_dir, a.splats, a.planned)
-    rows, cmp_problems = compare(progs, read_expect(a.expect), planned, getattr(a, 'scoped', False))
+def verdict(name, run_dir, expect, planned=None, splats=guestlog.SPLATS, summary=None,
+            scoped=False):
+    """The verdict on the run in run_dir against the expectations file expect;
+    prints it, writes summary (JSON) if given; 0 or 1."""
+    progs, planned, problems = observe(run_dir, splats, planned)
+    rows, cmp_problems = compare(progs, read_expect(expect), planned, scoped)
     problems += cmp_problems
     counts = {'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0}
     per = {}
@@ -274,7 +261,6 @@ def verdict(a):
             counts['xfail'] += got == 'fail'
     # failures of the run itself (marker, splats, stale expectations) count once each
     counts['failed'] += len(problems) - sum(c['bad'] for c in per.values())
-    name = a.variant
     print('[verdict %s] %-14s %5s %5s %5s %7s' % (name, 'collection', 'pass', 'fail', 'skip', 'unexp.'))
     for coll in sorted(per):
         c = per[coll]
@@ -284,33 +270,34 @@ def verdict(a):
         print('[verdict %s] FAIL %s' % (name, p))
     print('[verdict %s] %d passed (%d of them expected failures), %d failed, %d skipped; results: %s'
           % (name, counts['passed'], counts['xfail'], counts['failed'], counts['skipped'],
-             os.path.join(a.run_dir, 'results.log')))
-    if a.summary:
-        with open(a.summary, 'w') as f:
+             os.path.join(run_dir, 'results.log')))
+    if summary:
+        with open(summary, 'w') as f:
             json.dump({'variant': name, 'counts': counts, 'problems': problems,
                        'rows': rows}, f, indent=1)
     return 1 if counts['failed'] else 0
 
 
-def progress(a):
-    """One step of a bisection: no result that passed at the previous step may
-    stop passing (results matching --ignore excepted), no marker or splat problem."""
-    progs, planned, problems = observe(a.run_dir, a.splats, a.planned)
+def progress(name, run_dir, prev, summary, planned=None, ignore=(), splats=guestlog.SPLATS):
+    """One step of a bisection: no result that passed at the previous step (the
+    summary prev) may stop passing (results matching an ignore pattern excepted),
+    no marker or splat problem. Writes summary; 0 or 1."""
+    progs, planned, problems = observe(run_dir, splats, planned)
     rows, _ = compare(progs, [], planned)
-    with open(a.prev) as f:
+    with open(prev) as f:
         prev = {r[0]: r[1] for r in json.load(f)['rows']}
     cur = {r[0]: r[1] for r in rows}
-    ignored = lambda rid: any(fnmatch.fnmatchcase(rid, p) for p in a.ignore)
+    ignored = lambda rid: any(fnmatch.fnmatchcase(rid, p) for p in ignore)
     for rid, got in sorted(cur.items()):
         if prev.get(rid) == 'pass' and got != 'pass' and not ignored(rid):
             problems.append('%s: %s, passed at the previous step' % (rid, got))
     npass = sum(1 for g in cur.values() if g == 'pass')
     nfail = sum(1 for g in cur.values() if g != 'pass')
     for p in problems:
-        print('[progress %s] FAIL %s' % (a.name, p))
-    print('[progress %s] %d pass, %d not passing, %d regressions' % (a.name, npass, nfail, len(problems)))
-    with open(a.summary, 'w') as f:
-        json.dump({'variant': a.name, 'counts': {'passed': npass, 'failed': len(problems), 'skipped': 0},
+        print('[progress %s] FAIL %s' % (name, p))
+    print('[progress %s] %d pass, %d not passing, %d regressions' % (name, npass, nfail, len(problems)))
+    with open(summary, 'w') as f:
+        json.dump({'variant': name, 'counts': {'passed': npass, 'failed': len(problems), 'skipped': 0},
                    'problems': problems, 'rows': rows}, f, indent=1)
     return 1 if problems else 0
 
@@ -338,7 +325,7 @@ def main():
     v.add_argument('--run-dir', required=True)
     v.add_argument('--expect')
     v.add_argument('--planned')
-    v.add_argument('--splats', default=os.path.join(os.path.dirname(__file__), 'splats.txt'))
+    v.add_argument('--splats', default=guestlog.SPLATS)
     v.add_argument('--summary')
     v.add_argument('--scoped', action='store_true',
                    help='only some programs ran: expectations of others are not stale')
@@ -348,7 +335,8 @@ def main():
     g.add_argument('--prev', required=True)
     g.add_argument('--planned')
     g.add_argument('--ignore', action='append', default=[])
-    g.add_argument('--splats', default=os.path.join(os.path.dirname(__file__), 'splats.txt'))
+    g.add_argument('--ignore-file', help='more --ignore patterns, one a line with "  # why"')
+    g.add_argument('--splats', default=guestlog.SPLATS)
     g.add_argument('--summary', required=True)
     t = sub.add_parser('total')
     t.add_argument('summaries', nargs='+')
@@ -358,9 +346,10 @@ def main():
         print('\n'.join(narrow(run, a.only) if a.only else run))
         return 0
     if a.cmd == 'verdict':
-        return verdict(a)
+        return verdict(a.variant, a.run_dir, a.expect, a.planned, a.splats, a.summary, a.scoped)
     if a.cmd == 'progress':
-        return progress(a)
+        ignore = a.ignore + (read_patterns(a.ignore_file) if a.ignore_file else [])
+        return progress(a.name, a.run_dir, a.prev, a.summary, a.planned, ignore, a.splats)
     return total(a.summaries)
 
 

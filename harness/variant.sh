@@ -1,10 +1,11 @@
 #!/bin/sh
 # One variant, end to end: config, build, boot with the selftests, verdict
-# against expect/<variant>.txt. Leaves build/logs/summary-<variant>.json.
+# against expect/<variant>.txt (whatever KCFG: a debug build of a kernel
+# must give its results). Leaves build/logs/summary-<variant><kcfg>.json.
 #   variant.sh build     config + build only
 #   variant.sh test      config + build + boot + verdict
 . "$(dirname "$0")/lib.sh"
-STAGE="test $VARIANT${KCFG#guest}"
+STAGE="test $(kernel_name)"
 H=$TOP/harness
 
 kernel() {
@@ -21,14 +22,14 @@ planned() {
 test_variant() {
 	kernel || exit 1
 	planned
-	_name=$VARIANT${KCFG#guest}
+	_name=$(kernel_name)
 	_run=$LOGDIR/$(date +%Y%m%d-%H%M%S)-$$-$_name-tests
 	echo "$_run" >"$STATE/run-$_name"
 	RUN=$_run TESTS=$(cat "$STATE/planned") "$H/boot.sh" tests
 	# the guest's own status is not the verdict (expected failures make it
 	# non-zero); a run that broke down has no marker, which the verdict sees
 	python3 "$H/results.py" verdict --variant "$_name" --run-dir "$_run" \
-		--expect "$TOP/expect/$_name.txt" --planned "$STATE/planned" \
+		--expect "$TOP/expect/$VARIANT.txt" --planned "$STATE/planned" \
 		${T:+--scoped} --summary "$LOGDIR/summary-$_name.json"
 	_rc=$?
 	return "$_rc"

@@ -45,7 +45,7 @@ HARNESS-END status=1
 """
 
 EXPECT = """# comment
-fail pidns:unshare/global.second_unshare_einval  # base cannot unshare (issue 3)
+fail pidns:unshare/global.second_unshare_einval  # base cannot unshare
 skip pidns:unshare/global.needs_root  # runs as nobody here
 """
 
@@ -63,17 +63,13 @@ class Run:
                 f.write(text)
 
     def verdict(self, scoped=False):
-        a = type('A', (), {})()
-        a.scoped = scoped
-        a.variant, a.run_dir = 'test', self.dir
-        a.expect = os.path.join(self.dir, 'expect.txt')
-        a.planned = os.path.join(self.dir, 'planned')
-        a.splats = os.path.join(HERE, '..', 'harness', 'splats.txt')
-        a.summary = os.path.join(self.dir, 'summary.json')
+        summary = os.path.join(self.dir, 'summary.json')
         out = io.StringIO()
         with redirect_stdout(out):
-            rc = results.verdict(a)
-        with open(a.summary) as f:
+            rc = results.verdict('test', self.dir, os.path.join(self.dir, 'expect.txt'),
+                                 os.path.join(self.dir, 'planned'), summary=summary,
+                                 scoped=scoped)
+        with open(summary) as f:
             return rc, out.getvalue(), json.load(f)
 
 
@@ -161,6 +157,13 @@ class Verdict(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn('matches no result', out)
 
+    def test_missing_expectations_file_is_refused(self):
+        r = Run(GOOD)
+        os.unlink(os.path.join(r.dir, 'expect.txt'))
+        with self.assertRaises(SystemExit) as e:
+            r.verdict()
+        self.assertIn('no such expectations file', str(e.exception))
+
     def test_expectation_without_reason_is_refused(self):
         with self.assertRaises(SystemExit):
             Run(GOOD, expect='fail pidns:unshare/x\n').verdict()
@@ -241,6 +244,19 @@ class Runlist(unittest.TestCase):
             with open(paths[-1], 'w') as f:
                 f.write(text)
         return results.runlist(*paths)
+
+    def test_ignore_patterns_need_a_reason(self):
+        d = tempfile.mkdtemp(prefix='ignore-test-')
+        path = os.path.join(d, 'bisect.txt')
+        with open(path, 'w') as f:
+            f.write('# comment\nharness:base_model/*  # pinned model\n')
+        self.assertEqual(results.read_patterns(path), ['harness:base_model/*'])
+        self.assertEqual(results.read_patterns(os.path.join(HERE, '..', 'expect', 'bisect.txt')),
+                         ['harness:base_model/*'])
+        with open(path, 'a') as f:
+            f.write('pid_namespace:*\n')
+        with self.assertRaises(SystemExit):
+            results.read_patterns(path)
 
     def test_exact_entry_beats_glob(self):
         run = self.lists('proc:loadavg\n-proc:*  not about pid namespaces\nnsfs:*\n',

@@ -30,7 +30,7 @@
 #:   OVERLAY=DIR                files added to the guest's initramfs
 #:   ACCEL=auto|tcg|kvm         QEMU accelerator (auto: KVM if a probe boot works)
 #:   TIMEOUT=SECONDS            limit of one boot
-#:   MEM=SIZE SMP=N             guest memory (1G) and CPUs (2)
+#:   MEM=SIZE SMP=N             guest memory (1G; make bench 3G) and CPUs (2)
 #:   APPEND='...'               more of the guest kernel's command line
 #:   QEMU_ARGS='...'            more QEMU options
 #:   DRY_RUN=1                  make run, make shell: print the QEMU command and stop

@@ -47,14 +47,20 @@
  * They run -R rounds (default 3): there are 20 of them, and under QEMU's
  * -icount (make bench) the rounds of one operation differ by a few percent.
  *
- * -m N (make bench: 1000) adds the cost of many namespaces: N children that
- * sleep, forked (many.fork) and then each the init of a pid namespace of its
- * own (many.newpid), with what /proc/meminfo says they take while they live
- * (per child), the time of the first and the last ten creations, and the
- * slab left once they are all reaped (after RCU has freed the namespaces):
+ * -m N[,N...] (make bench: 1000,10000) adds the cost of many namespaces: N
+ * children that sleep, forked (many.fork) and then each the init of a pid
+ * namespace of its own (many.newpid), with what /proc/meminfo says they take
+ * while they live (per child), the time of the first and the last ten
+ * creations, and the slab left once they are all reaped (after RCU has freed
+ * the namespaces):
  *
  *   BENCH op=many.<kind>.<N> unit=B slab_B=<n> kstack_B=<n> used_B=<n>
  *         first_ns=<n> last_ns=<n> slab_after_kB=<n>
+ *
+ * -M D[,D...] (make bench: 1,4,16,31) measures the first N again from the
+ * init at the end of a clone(CLONE_NEWPID) chain of depth D: each child's
+ * struct pid then has D + 1 levels, and each new namespace is at D + 1
+ * (op many.<kind>.<N>.d<D>).
  *
  * Exit status: 0 if every operation was measured or is unsupported, 1 if one
  * failed, 2 on a usage error.
@@ -73,6 +79,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "pidns_tools.h"
 
 #define MAX_ROUNDS	99
 #define ROUND_NS	200000000ULL	/* calibration target of a round */
@@ -450,31 +458,34 @@ static int host_body(const struct op *op, int rounds, long iters)
 }
 
 /*
- * the host: nest op->chain pid namespaces (each level's first child is the
- * next level's init, which goes on), run the operation at the end, and pass
- * its exit status back up; results in shm
+ * nest left pid namespaces (each level's first child is the next level's
+ * init, which goes on; by unshare() + fork if unshared, else by clone()),
+ * run body(arg) at the end and pass its exit status back up
  */
-static int host(const struct op *op, int rounds, long iters, int left)
+static int nest(int left, bool unshared, int (*body)(void *), void *arg)
 {
 	int status;
 	pid_t pid;
 
 	if (!left)
-		return host_body(op, rounds, iters);
-	if (op->chain_unshare && unshare(CLONE_NEWPID)) {
+		return body(arg);
+	if (unshared && unshare(CLONE_NEWPID)) {
 		ns_fail("unshare (chain)", errno);
 		return 1;
 	}
-	if (op->chain_unshare)
+	if (unshared)
 		pid = fork();
 	else
 		pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0) {
-		ns_fail(op->chain_unshare ? "fork (chain)" : "clone (chain)", errno);
+		ns_fail(unshared ? "fork (chain)" : "clone (chain)", errno);
 		return 1;
 	}
-	if (pid == 0)
-		_exit(host(op, rounds, iters, left - 1));
+	if (pid == 0) {
+		status = nest(left - 1, unshared, body, arg);
+		fflush(stdout);
+		_exit(status);
+	}
 	if (waitpid(pid, &status, 0) != pid) {
 		fail("waitpid (chain)", errno);
 		return 1;
@@ -486,22 +497,24 @@ static int host(const struct op *op, int rounds, long iters, int left)
 	return WEXITSTATUS(status);
 }
 
+struct host_args {
+	const struct op *op;
+	int rounds;
+	long iters;
+};
+
+static int host_cb(void *arg)
+{
+	const struct host_args *a = arg;
+
+	return host_body(a->op, a->rounds, a->iters);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static const char *err_name(int err)
-{
-	static char buf[16];
-	const char *s = strerrorname_np(err);
-
-	if (s)
-		return s;
-	snprintf(buf, sizeof(buf), "%d", err);
-	return buf;
 }
 
 /* run one operation in a host process and print its line; 0 or 1 */
@@ -516,24 +529,27 @@ static int bench(const struct op *op, int rounds, long iters)
 	pid = fork();
 	if (pid < 0) {
 		printf("BENCH op=%s failed errno=%s at=fork-host\n", op->name,
-		       err_name(errno));
+		       ename(errno));
 		return 1;
 	}
-	if (pid == 0)
-		_exit(host(op, rounds, iters, op->chain));
+	if (pid == 0) {
+		struct host_args a = { op, rounds, iters };
+
+		_exit(nest(op->chain, op->chain_unshare, host_cb, &a));
+	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
 		printf("BENCH op=%s failed errno=%s at=host-died\n", op->name,
-		       err_name(shm->err ? shm->err : EPROTO));
+		       ename(shm->err ? shm->err : EPROTO));
 		return 1;
 	}
 	if (shm->unsupported) {
 		printf("BENCH op=%s unsupported errno=%s\n", op->name,
-		       err_name(shm->err));
+		       ename(shm->err));
 		return 0;
 	}
 	if (WEXITSTATUS(status)) {
 		printf("BENCH op=%s failed errno=%s at=%s\n", op->name,
-		       err_name(shm->err ? shm->err : EPROTO),
+		       ename(shm->err ? shm->err : EPROTO),
 		       shm->what ? shm->what : "host");
 		return 1;
 	}
@@ -662,9 +678,13 @@ static long settled_slab(void)
 	return cur;
 }
 
-/* n sleeping children, each in a new pid namespace if newpid; 0 or 1 */
-static int many(const char *kind, int n, bool newpid)
+/*
+ * n sleeping children, each in a new pid namespace if newpid, forked by a
+ * task at depth (the init of a namespace at that level, or the root); 0 or 1
+ */
+static int many(const char *kind, int n, bool newpid, int depth)
 {
+	char name[64];
 	unsigned long long t, first = 0, last = 0;
 	struct mem before, during;
 	int hold[2], i, status, sample, made = 0, ret = 0;
@@ -672,10 +692,13 @@ static int many(const char *kind, int n, bool newpid)
 	pid_t *pids;
 	char ch;
 
+	if (depth)
+		snprintf(name, sizeof(name), "many.%s.%d.d%d", kind, n, depth);
+	else
+		snprintf(name, sizeof(name), "many.%s.%d", kind, n);
 	pids = calloc(n, sizeof(*pids));
 	if (!pids || pipe(hold)) {
-		printf("BENCH op=many.%s.%d failed errno=%s at=setup\n", kind, n,
-		       err_name(errno));
+		printf("BENCH op=%s failed errno=%s at=setup\n", name, ename(errno));
 		return 1;
 	}
 	slab0 = settled_slab();
@@ -694,8 +717,8 @@ static int many(const char *kind, int n, bool newpid)
 			_exit(0);
 		}
 		if (pids[i] < 0) {
-			printf("BENCH op=many.%s.%d failed errno=%s at=child-%d\n", kind, n,
-			       err_name(errno), i + 1);
+			printf("BENCH op=%s failed errno=%s at=child-%d\n", name,
+			       ename(errno), i + 1);
 			ret = 1;
 			break;
 		}
@@ -717,12 +740,77 @@ static int many(const char *kind, int n, bool newpid)
 	if (ret)
 		return ret;
 	sample = n < 10 ? n : 10;
-	printf("BENCH op=many.%s.%d unit=B slab_B=%ld kstack_B=%ld used_B=%ld first_ns=%llu last_ns=%llu slab_after_kB=%ld\n",
-	       kind, n, (during.slab - before.slab) * 1024 / n,
+	printf("BENCH op=%s unit=B slab_B=%ld kstack_B=%ld used_B=%ld first_ns=%llu last_ns=%llu slab_after_kB=%ld\n",
+	       name, (during.slab - before.slab) * 1024 / n,
 	       (during.kstack - before.kstack) * 1024 / n,
 	       (during.used - before.used) * 1024 / n, first / sample, last / sample,
 	       slab_after - slab0);
 	return 0;
+}
+
+struct many_args {
+	int n;
+	int depth;
+};
+
+static int many_cb(void *arg)
+{
+	const struct many_args *a = arg;
+	int ret;
+
+	ret = many("fork", a->n, false, a->depth);
+	fflush(stdout);
+	ret |= many("newpid", a->n, true, a->depth);
+	return ret;
+}
+
+/* many() for both kinds, at the end of a clone() chain of depth; 0 or 1 */
+static int many_at(int n, int depth)
+{
+	struct many_args a = { n, depth };
+	int status;
+	pid_t pid;
+
+	memset(shm, 0, sizeof(*shm));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		printf("BENCH op=many.fork.%d.d%d failed errno=%s at=fork-host\n",
+		       n, depth, ename(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		status = nest(depth, false, many_cb, &a);
+		fflush(stdout);
+		_exit(status);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		printf("BENCH op=many.fork.%d.d%d failed errno=EPROTO at=host-died\n",
+		       n, depth);
+		return 1;
+	}
+	if (WEXITSTATUS(status) && shm->what)
+		printf("BENCH op=many.fork.%d.d%d failed errno=%s at=%s\n", n,
+		       depth, ename(shm->err), shm->what);
+	return WEXITSTATUS(status) ? 1 : 0;
+}
+
+/* a comma-separated list of numbers in [lo, hi] into v (at most max); count or -1 */
+static int parse_list(const char *arg, int *v, int max, int lo, int hi)
+{
+	int n = 0;
+	char *end;
+
+	do {
+		if (n == max)
+			return -1;
+		v[n] = strtol(arg, &end, 10);
+		if (end == arg || (*end && *end != ',') || v[n] < lo || v[n] > hi)
+			return -1;
+		n++;
+		arg = end + 1;
+	} while (*end);
+	return n;
 }
 
 /* op is selected by -o only: its name, or its group (name up to a dot) */
@@ -741,7 +829,7 @@ static void help(const char *prog)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: %s [-r ROUNDS] [-R ROUNDS] [-n ITERS] [-o OP] [-c CPU] [-q]\n",
+	fprintf(stderr, "usage: %s [-r ROUNDS] [-R ROUNDS] [-n ITERS] [-o OP] [-c CPU] [-m N] [-M D] [-q]\n",
 		prog);
 	fprintf(stderr, "  -r ROUNDS  rounds per operation (1-%d, default 7)\n",
 		MAX_ROUNDS);
@@ -751,7 +839,9 @@ static void help(const char *prog)
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
 		fprintf(stderr, "%s%s", i % 3 ? " " : "\n             ", ops[i].name);
 	fprintf(stderr, "\n  -c CPU     run on this CPU (default: the first allowed; -1: any)\n");
-	fprintf(stderr, "  -m N       also N sleeping children, forked and each in a pid namespace\n");
+	fprintf(stderr, "  -m N[,N]   also N sleeping children, forked and each in a pid namespace\n");
+	fprintf(stderr, "  -M D[,D]   and the first N again from the init of a namespace at depth D (1-%d)\n",
+		MAX_LEVEL - 1);
 	fprintf(stderr, "  -q         only the BENCH lines\n");
 	exit(2);
 }
@@ -760,18 +850,30 @@ int main(int argc, char **argv)
 {
 	const char *only = NULL;
 	struct utsname u;
-	int rounds = 7, depth_rounds = 3, cpu = -2, nmany = 0;
+	int rounds = 7, depth_rounds = 3, cpu = -2, nmany = 0, ndepths = 0;
+	int many_n[4], many_depth[8];
 	long iters = 0;
 	int opt, ret = 0;
 	bool found = false;
 	char *end;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "r:R:n:o:c:m:q")) != -1) {
+	while ((opt = getopt(argc, argv, "r:R:n:o:c:m:M:q")) != -1) {
 		switch (opt) {
+		case 'q':
+			quiet = true;
+			break;
 		case 'm':
-			nmany = strtol(optarg, &end, 10);
-			if (*end || nmany < 1 || nmany > 100000)
+			nmany = parse_list(optarg, many_n, ARRAY_SIZE(many_n), 1,
+					   100000);
+			if (nmany < 0)
+				help(argv[0]);
+			break;
+		case 'M':
+			ndepths = parse_list(optarg, many_depth,
+					     ARRAY_SIZE(many_depth), 1,
+					     MAX_LEVEL - 1);
+			if (ndepths < 0)
 				help(argv[0]);
 			break;
 		case 'r':
@@ -796,9 +898,6 @@ int main(int argc, char **argv)
 			cpu = strtol(optarg, &end, 10);
 			if (*end || cpu < -1 || cpu >= CPU_SETSIZE)
 				help(argv[0]);
-			break;
-		case 'q':
-			quiet = true;
 			break;
 		default:
 			help(argv[0]);
@@ -840,11 +939,9 @@ int main(int argc, char **argv)
 			ret |= bench(&ops[i], !strncmp(ops[i].name, "depth.", 6) ?
 				     depth_rounds : rounds, iters);
 	}
-	if (nmany) {
-		fflush(stdout);
-		ret |= many("fork", nmany, false);
-		fflush(stdout);
-		ret |= many("newpid", nmany, true);
-	}
+	for (i = 0; i < (size_t)nmany; i++)
+		ret |= many_at(many_n[i], 0);
+	for (i = 0; nmany && i < (size_t)ndepths; i++)
+		ret |= many_at(many_n[0], many_depth[i]);
 	return ret;
 }

@@ -4,13 +4,15 @@
 # order rotates from one round to the next), with the same QEMU settings and
 # the same guest binary; then harness/bench_report.py prints the tables and
 # writes build/bench/bench.{csv,json,png}, depth.png and many.csv. Uses the
-# kernels as they are built (and builds them if needed); builds pidns_bench,
-# and the initramfs again if it lacks the current one. Every boot's output is
-# in build/bench/raw.
+# kernels as they are built (and builds them if needed); pidns_bench is in the
+# initramfs that make's prepare stage built. Every boot's output is in
+# build/bench/raw.
 #   BENCH_ROUNDS=N        boots per kernel (default 3)
 #   BENCH_ARGS='...'      options for pidns_bench (-r ROUNDS -R DEPTH_ROUNDS -n ITERS
-#                         -o OP -c CPU -m N; default: -m 1000, the cost of 1,000
-#                         namespaces)
+#                         -o OP -c CPU -m N[,N] -M D[,D]; default: -m 1000,10000
+#                         -M 1,4,16,31, the cost of 1,000 and 10,000 namespaces,
+#                         and of 1,000 created at depths 1 to 31)
+#   MEM=SIZE              guest memory (default 3G: 10,000 sleeping children)
 #   BENCH_KERNELS='...'   the kernels (default: stock base series)
 #   BENCH_TIMEOUT=S       limit of one boot (default 2400: the depth.* operations
 #                         take about as long as the others; BENCH_ARGS='-o depth'
@@ -32,7 +34,9 @@
 # TSC is the host's), the same for every boot.
 . "$(dirname "$0")/lib.sh"
 STAGE=bench
-ARGS=${BENCH_ARGS--m 1000}
+ARGS=${BENCH_ARGS--m 1000,10000 -M 1,4,16,31}
+MEM=${MEM:-3G}
+export MEM
 H=$TOP/harness
 OUT=$BUILD/bench
 BOOTS=${BENCH_ROUNDS:-3}
@@ -54,23 +58,6 @@ for _v in $KERNELS; do
 	VARIANT=$_v "$H/variant.sh" build || die "the $_v kernel does not build"
 done
 command -v python3 >/dev/null || die "python3 not found"
-
-# pidns_bench in the initramfs: the guest programs' make is incremental
-tool() {
-	_hdr=$(variant_out series guest)/usr/include
-	[ -d "$_hdr/linux" ] || die "no uapi headers in $_hdr (build the series kernel first)"
-	_bin=$BUILD/guest/tools/pidns_bench
-	run_logged "$LOGDIR/bench-tool.log" make -C "$TOP/guest" O="$BUILD/guest" \
-		KHDR_INCLUDES="-isystem $_hdr" "$_bin" ||
-		die "pidns_bench failed to build: $LOGDIR/bench-tool.log"
-	_ird=$BUILD/initramfs
-	[ -f "$_ird/base.cpio" ] && grep -q "^file /usr/local/bin/pidns_bench " "$_ird/base.list" &&
-		[ -z "$(find "$_bin" -newer "$_ird/base.cpio")" ] && return 0
-	if [ ! -f "$BUILD/kselftest/run_kselftest.sh" ]; then
-		"$H/selftests.sh" || exit 1
-	fi
-	"$H/initramfs.sh" || exit 1
-}
 
 # percentage of the host's CPU time used over one second
 cpu_used() {
@@ -122,7 +109,6 @@ rotate() {
 	echo "$@"
 }
 
-tool
 rm -rf "$OUT"
 mkdir -p "$OUT/raw"
 lines=$OUT/bench.lines
@@ -137,7 +123,7 @@ echo "# kernel boot seconds load1 busy status run_dir release clock_step_ns" >"$
 	echo "accel=${ACCEL:-$(cat "$STATE/kvm" 2>/dev/null || echo auto)}"
 	echo "qemu_smp=${SMP:-2}"
 	echo "qemu_args=${QEMU_ARGS:-}"
-	echo "qemu_mem=${MEM:-1G}"
+	echo "qemu_mem=$MEM"
 	echo "boots=$BOOTS"
 	echo "kernels=$KERNELS"
 	echo "args=$ARGS"
@@ -165,12 +151,12 @@ while [ "$b" -le "$BOOTS" ]; do
 			CMD="/usr/local/bin/pidns_bench $ARGS" \
 			"$H/boot.sh" run >"$raw" 2>&1 || rc=$?
 		[ "$bz" != no ] || bz=$(busy)
-		sed -n "s/^BENCH /BENCH kernel=$v boot=$b /p" "$raw" >>"$lines"
-		n=$(grep -c '^BENCH ' "$raw")
-		rel=$(sed -n 's/^# pidns_bench on [^ ]* \([^:]*\):.*/\1/p' "$raw")
-		step=$(sed -n 's/^# clock: .*steps of \([0-9]*\) ns.*/\1/p' "$raw")
-		echo "$v $b $(($(date +%s) - t0)) $load $bz $rc $run ${rel:-?} ${step:-?}" >>"$boots"
-		grep -e '^BENCH .* failed ' -e '^# warning' "$raw" | sed 's/^/    /'
+		python3 "$H/guestlog.py" bench "$run" "kernel=$v boot=$b" >"$raw.bench"
+		cat "$raw.bench" >>"$lines"
+		n=$(grep -c '^BENCH ' "$raw.bench")
+		echo "$v $b $(($(date +%s) - t0)) $load $bz $rc $run $(python3 "$H/guestlog.py" bench-meta "$run")" >>"$boots"
+		grep -e '^BENCH .* failed ' "$raw.bench" | sed 's/^/    /'
+		grep -e '^# warning' "$raw" | sed 's/^/    /'
 		if [ "$n" = 0 ]; then
 			tail -n 5 "$raw" | sed 's/^/    /' >&2
 			stage "boot $b/$BOOTS: $v gave no results (exit $rc): $raw" >&2

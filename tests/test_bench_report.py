@@ -6,6 +6,7 @@ more than stock is reported as a miss."""
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,6 +109,24 @@ class Depth(unittest.TestCase):
         self.assertRegex(out, r'many\.newpid-fork\.1000\s+series/stock\s+0\.500')
         self.assertEqual(js['many']['many.newpid.1000']['series']['slab_after_kB'], 4)
         self.assertIn('many.newpid-fork.1000,series,200,0,1000,,,', js['many.csv'])
+
+    def test_many_by_depth_in_order_with_slope(self):
+        many = []
+        for k, per_level in (('stock', 16), ('series', 32)):
+            for d in (0, 4, 16, 2):
+                sfx = f'.d{d}' if d else ''
+                for kind, ns in (('fork', 0), ('newpid', 800)):
+                    many.append(f'BENCH kernel={k} boot=1 op=many.{kind}.1000{sfx} unit=B '
+                                f'slab_B={9000 + ns + per_level * d} kstack_B=16384 '
+                                'used_B=40000 first_ns=1 last_ns=1 slab_after_kB=0\n')
+        out, js = report(lines() + many)
+        ops = re.findall(r'^(many\.fork\.1000\S*)\s+stock', out, re.M)
+        self.assertEqual(ops, ['many.fork.1000', 'many.fork.1000.d2', 'many.fork.1000.d4',
+                               'many.fork.1000.d16'])
+        self.assertEqual(js['many']['many.newpid-fork.1000.d16']['series']['slab_B'], 800)
+        self.assertRegex(out, r'many\.fork\.1000: slab per child and level of nesting .*'
+                              r'depths 0, 2, 4, 16\): stock \+16\.0 B, series \+32\.0 B')
+        self.assertRegex(out, r'many\.fork\.1000\.d16\s+series/stock\s+1\.028')
 
     @unittest.skipUnless(shutil.which('gnuplot'), 'no gnuplot')
     def test_depth_plot_is_written(self):

@@ -11,12 +11,14 @@ kernel's console).
   guestlog.py bench RUN_DIR TAG       the BENCH lines, with TAG (k=v ...) after "BENCH"
   guestlog.py bench-meta RUN_DIR      pidns_bench's kernel release and clock step
   guestlog.py reports RUN_DIR         the kernel's reports (harness/splats.txt) on its console
+  guestlog.py times RUN_DIR           seconds each program took (harness/guest/timeout), slowest first
 
 Lines may end with \\r\\n: the kernel writes its console so, and a results port
 left with ONLCR set does too (init turns it off); both are read alike.
 """
 import os
 import re
+import signal
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -89,6 +91,23 @@ def bench_meta(res):
     return rel, step
 
 
+def times(res):
+    """[(program, seconds)] from the times harness/guest/timeout prints, slowest first."""
+    out, prog = [], None
+    header = re.compile(r'^# selftests: (\S+): (\S+)\s*$')
+    stamp = re.compile(r'^(?:# )+harness-time: ([\d.]+) ([\d.]+)\s*$')
+    for l in res:
+        m = header.match(l)
+        if m:
+            prog = '%s:%s' % m.groups()
+            continue
+        m = stamp.match(l)
+        if m and prog:
+            out.append((prog, float(m.group(2)) - float(m.group(1))))
+            prog = None
+    return sorted(out, key=lambda t: -t[1])
+
+
 def splat_patterns(path=SPLATS):
     with open(path) as f:
         return [re.compile(l.rstrip('\n')) for l in f if l.strip() and not l.startswith('#')]
@@ -118,6 +137,8 @@ def reports(run_dir, splats_path=SPLATS):
 
 
 def main(argv):
+    # a reader that stops early (| head) ends us quietly
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if len(argv) < 3:
         sys.exit(__doc__)
     cmd, run_dir = argv[1], argv[2]
@@ -142,6 +163,11 @@ def main(argv):
     elif cmd == 'reports':
         for r in reports(run_dir):
             print(r)
+    elif cmd == 'times':
+        t = times(res)
+        for prog, secs in t:
+            print('%7.2f s  %s' % (secs, prog))
+        print('%7.2f s  all %d programs' % (sum(s for _, s in t), len(t)))
     else:
         sys.exit(__doc__)
     return 0

@@ -80,7 +80,12 @@ def parse_ktap(lines):
         m = CASE.match(line)
         if m and cur:
             name, rest = m.group(2), ''
-            if ' # ' in name:
+            if name.startswith('#'):
+                # "ok 8 # SKIP why" (kselftest.h's ksft_test_result_skip()):
+                # the directive first, and its text names the case
+                rest = name
+                name = directive(rest)[1] or name
+            elif ' # ' in name:
                 name, rest = name.split(' # ', 1)
                 rest = '# ' + rest
             name = name.strip()

@@ -59,3 +59,18 @@ sed -e 's/#.*//' "$TOP/expect/timeouts.txt" | while read -r _c _t; do
 	_own=$(sed -n 's/^timeout=//p' "$dest/$_c/settings" 2>/dev/null)
 	[ "${_own:-0}" -ge "$_t" ] || echo "timeout=$_t" >"$dest/$_c/settings"
 done
+
+# the programs that run first, under a pid_max of their own (expect/first.txt),
+# for harness/guest/init as "COLL:PROG=PID_MAX" lines
+first=$TOP/expect/first.txt
+mkdir -p "$STATE"
+sed -e 's/#.*//' "$first" >"$STATE/first.txt"
+: >"$dest/harness/first.txt"
+while read -r _p _m; do
+	[ -n "$_p" ] || continue
+	case $_m in
+	"" | *[!0-9]*) die "$first: $_p: PID_MAX must be a number, got '$_m'" ;;
+	esac
+	grep -qxF "$_p" "$dest/kselftest-list.txt" || die "$first: $_p is not an installed program"
+	echo "$_p=$_m" >>"$dest/harness/first.txt"
+done <"$STATE/first.txt"

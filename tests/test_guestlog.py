@@ -91,6 +91,13 @@ class Reader(unittest.TestCase):
         self.assertTrue(any('KASAN: use-after-free' in r for r in got), got)
         self.assertEqual(guestlog.reports(self.dir(results='ok\n', console='fine\n')), [])
 
+    def test_times_per_program_slowest_first(self):
+        res = ['# selftests: pidfd: pidfd_test', '# ok 1 x', '# # harness-time: 10.50 30.00',
+               'ok 1 selftests: pidfd: pidfd_test', '# selftests: clone3: clone3',
+               '# harness-time: 31.00 32.25', 'ok 2 selftests: clone3: clone3',
+               '# # harness-time: 1 2']
+        self.assertEqual(guestlog.times(res), [('pidfd:pidfd_test', 19.5), ('clone3:clone3', 1.25)])
+
     def test_missing_files_read_as_empty(self):
         d = self.dir()
         self.assertEqual(guestlog.lines(d), [])

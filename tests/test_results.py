@@ -92,6 +92,14 @@ class Parse(unittest.TestCase):
         self.assertIn('TIMEOUT', progs['a:b']['note'])
         self.assertEqual(progs['a:c']['status'], 'skip')
 
+    def test_parse_skip_directive_before_the_description(self):
+        # kselftest.h's ksft_test_result_skip() prints "ok N # SKIP why": a skip named by why
+        log = ['# selftests: pidfd: pidfd_test', '# ok 7 exited process test: passed',
+               '# ok 8 # SKIP recycled pid test: Skipping test', 'ok 1 selftests: pidfd: pidfd_test']
+        self.assertEqual(results.parse_ktap(log)['pidfd:pidfd_test']['cases'],
+                         {'exited process test: passed': 'pass',
+                          'recycled pid test: Skipping test': 'skip'})
+
     def test_parse_duplicate_case_names_kept_apart(self):
         log = ['# selftests: a: b', '# ok 1 same', '# not ok 2 same', 'not ok 1 selftests: a: b']
         self.assertEqual(results.parse_ktap(log)['a:b']['cases'], {'same': 'pass', 'same#2': 'fail'})

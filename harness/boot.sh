@@ -9,7 +9,7 @@
 # DRY_RUN=1 prints the QEMU command instead of running it. The console goes to
 # console.log, what the guest reports to results.log (second serial port),
 # both in the run directory printed at the end; the run directory's path is
-# also in build/logs/last-<variant>.
+# also in build/logs/last-<kernel> (kernel_name: series, series-debug).
 . "$(dirname "$0")/lib.sh"
 MODE=${1:-tests}
 STAGE="boot $(kernel_name)"

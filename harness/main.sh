@@ -51,7 +51,7 @@ prepare() {
 stage_times() {
 	echo "Stage times (wall clock):"
 	sed 's/^/  /' "$STATE/times"
-	_up=$(python3 "$H/guestlog.py" uptime "$(cat "$STATE/run-$VARIANT")")
+	_up=$(python3 "$H/guestlog.py" uptime "$(cat "$STATE/run-$(kernel_name)")")
 	[ -z "$_up" ] || echo "  boot to the first test: ${_up} s of guest uptime"
 }
 
@@ -68,7 +68,7 @@ suite() {
 }
 
 demo() {
-	_demo=$(python3 "$H/guestlog.py" demo "$(cat "$STATE/run-$VARIANT")")
+	_demo=$(python3 "$H/guestlog.py" demo "$(cat "$STATE/run-$(kernel_name)")")
 	# T= may have left it out
 	[ -n "$_demo" ] || return 0
 	echo

@@ -60,17 +60,27 @@ sed -e 's/#.*//' "$TOP/expect/timeouts.txt" | while read -r _c _t; do
 	[ "${_own:-0}" -ge "$_t" ] || echo "timeout=$_t" >"$dest/$_c/settings"
 done
 
-# the programs that run first, under a pid_max of their own (expect/first.txt),
-# for harness/guest/init as "COLL:PROG=PID_MAX" lines
+# the programs that run first, side by side, under a pid_max of their own
+# (expect/first.txt), for harness/guest/init: "pid_max=N", then "COLL:PROG"
+# lines
 first=$TOP/expect/first.txt
 mkdir -p "$STATE"
 sed -e 's/#.*//' "$first" >"$STATE/first.txt"
-: >"$dest/harness/first.txt"
+max=
+progs=
 while read -r _p _m; do
 	[ -n "$_p" ] || continue
 	case $_m in
 	"" | *[!0-9]*) die "$first: $_p: PID_MAX must be a number, got '$_m'" ;;
 	esac
+	[ -z "$max" ] || [ "$max" = "$_m" ] ||
+		die "$first: $_p: PID_MAX $_m, but $max above (they run side by side: one pid_max)"
+	max=$_m
 	grep -qxF "$_p" "$dest/kselftest-list.txt" || die "$first: $_p is not an installed program"
-	echo "$_p=$_m" >>"$dest/harness/first.txt"
+	progs="$progs$_p
+"
 done <"$STATE/first.txt"
+{
+	[ -z "$max" ] || echo "pid_max=$max"
+	printf '%s' "$progs"
+} >"$dest/harness/first.txt"

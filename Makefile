@@ -2,7 +2,6 @@
 # The stages are POSIX sh scripts in harness/; this file only names the jobs,
 # each one harness/main.sh command that holds the checkout's lock throughout.
 # `make help` prints the lines of this file that start with "#:".
-#:
 #: Targets (each takes the variables below):
 #:   make [all]        series kernel + selftests: build, boot, run, verdict, demo
 #:   make test         everything that must hold for a change to land (CI runs it):

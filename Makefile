@@ -6,7 +6,7 @@
 #:   make [all]        series kernel + selftests: build, boot, run, verdict, demo
 #:   make test         everything that must hold for a change to land (CI runs it):
 #:                     harness tests, stock/base/series suites, boot failures,
-#:                     lkml checks, short stress
+#:                     lkml checks, short stress, short differential test
 #:   make check        one kernel (VARIANT, KCFG): build, boot, run, verdict
 #:   make run          boot VARIANT, run CMD in the guest, exit with its status
 #:   make shell        boot VARIANT with a shell on the serial console
@@ -18,6 +18,8 @@
 #:   make lkml         could patches/ be mailed: checks, mails, per-patch units
 #:   make stress       the debug kernels under fault injection and stress
 #:   make bench        the cost of pid namespace operations, stock/base/series
+#:   make diff         random pid-namespace programs on stock, series and base:
+#:                     every difference from stock explained (expect/diff.txt)
 #:   make clean        remove build/
 #:
 #: Variables:
@@ -46,13 +48,15 @@
 #:                              make stress (see harness/stress.sh)
 #:   BENCH_ROUNDS BENCH_ARGS BENCH_KERNELS BENCH_TIMEOUT BENCH_APPEND BENCH_WAIT
 #:   BENCH_ICOUNT               make bench (see harness/bench.sh)
+#:   DIFF_FORM=full|mutants DIFF_SEED DIFF_COUNT DIFF_LEN DIFF_KERNELS
+#:                              make diff (see harness/diff.sh)
 VARIANT ?= series
 HARNESS_CMD := make $(or $(MAKECMDGOALS),all)
 export VARIANT KCFG V OVERLAY CMD ACCEL TIMEOUT FORCE LOCK_WAIT HARNESS_CMD T LKML_REDO
 H := harness
 
 # the jobs that are a main.sh command of the same name
-JOBS := all test tree build selftests check lkml stress bench
+JOBS := all test tree build selftests check lkml stress bench diff
 
 .PHONY: $(JOBS) deps export shell run clean help
 

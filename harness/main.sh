@@ -4,7 +4,7 @@
 #   main.sh test      everything that must hold for a change to land
 #   main.sh prepare   deps, tree, series kernel, selftests, initramfs
 #   main.sh boot MODE boot VARIANT for make run / make shell
-#   main.sh tree|build|selftests|check|lkml|stress|bench   the make targets of that name
+#   main.sh tree|build|selftests|check|lkml|stress|bench|diff   the make targets of that name
 # Every job holds the checkout's lock (checkout_lock) from start to end, so
 # that two make commands in one checkout run one after the other.
 #
@@ -14,8 +14,9 @@
 #   all       prepare -> variant.sh test (config, build, planned tests, boot.sh
 #             tests, results.py verdict) -> the demo and stage times -> total
 #   test      tests/run.sh, prepare, variant.sh test for series, base and stock,
-#             tests/boot-failures.sh, lkml.sh test, stress.sh short -> total
-#   check, lkml, stress, bench: prepare, then that stage
+#             tests/boot-failures.sh, lkml.sh test, stress.sh short,
+#             diff.sh short -> total
+#   check, lkml, stress, bench, diff: prepare, then that stage
 # The stages hand over files: build/state/planned (the tests to run),
 # build/state/run-<kernel> (the run directory of its last test boot, read
 # through guestlog.py), build/logs/summary-<suite>.json (each suite's counts,
@@ -99,6 +100,7 @@ test_all() {
 		suite harness-boot "$TOP/tests/boot-failures.sh"
 		suite lkml "$H/lkml.sh" test
 		suite stress "$H/stress.sh" short
+		suite diff "$H/diff.sh" short
 	else
 		suite prepare false
 	fi
@@ -123,5 +125,6 @@ check) prepare && "$H/variant.sh" test ;;
 lkml) prepare && "$H/lkml.sh" full ;;
 stress) prepare && "$H/stress.sh" full ;;
 bench) prepare && "$H/bench.sh" ;;
-*) die "usage: main.sh all|test|prepare|boot MODE|tree|build|selftests|check|lkml|stress|bench" ;;
+diff) prepare && "$H/diff.sh" "${DIFF_FORM:-full}" ;;
+*) die "usage: main.sh all|test|prepare|boot MODE|tree|build|selftests|check|lkml|stress|bench|diff" ;;
 esac

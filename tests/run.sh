@@ -80,7 +80,7 @@ result $? config_check_names_what_did_not_take
 config_override
 result $? config_check_later_fragment_overrides
 # the parser and verdict tests: one line each from tests/test_results.py
-# (and test_lkml.py, test_bench_report.py, test_guestlog.py);
+# (and test_lkml.py, test_bench_report.py, test_guestlog.py, test_difftest.py);
 # the scratch tree under faults (a fake source): one line each from
 # tests/tree-faults.sh
 {
@@ -88,6 +88,7 @@ result $? config_check_later_fragment_overrides
 	python3 "$TOP/tests/test_lkml.py" --lines
 	python3 "$TOP/tests/test_bench_report.py" --lines
 	python3 "$TOP/tests/test_guestlog.py" --lines
+	python3 "$TOP/tests/test_difftest.py" --lines
 	bash "$TOP/tests/tree-faults.sh"
 } >"$LOGDIR/harness-unittest.log" 2>&1
 while read -r _st _t; do

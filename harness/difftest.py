@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""Differential testing: the same random pid-namespace programs
+(guest/pidns_diff.c) on the reference kernel and on ours, what user space saw
+compared.
+
+  difftest.py run --out DIR --seed S --count N [options]   boot, compare, shrink, report
+  difftest.py explain --allowed F REF.txt KERNEL.txt       the verdict on two saved outputs
+
+run boots each kernel once with `pidns_diff -s S -n N` (a hash a program),
+then the reference and each kernel again with the texts (-t) of the programs
+whose hashes differ, finds each one's first differing step and matches it
+against the allowed differences (expect/diff.txt); an unexplained one is
+shrunk (delta debugging: the fewest operations that still differ at the same
+operation, each round two boots) and printed with both traces and the command
+that reruns it. The base kernel is the negative control: a program without an
+operation of the feature must give the reference's trace there, and one whose
+feature operations succeeded on the reference must not.
+"""
+import argparse
+import fnmatch
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import datafile  # noqa: E402
+import guestlog  # noqa: E402
+
+PROG = re.compile(r'^PROG (\S+) ([0-9a-f]{16}) feat=(\d+) static=([01]) steps=(\d+)\s*$')
+TEXT = re.compile(r'^TEXT (\S+) ?(.*?)\s*$')
+TRACE = re.compile(r'^TRACE (\S+) (\d+) (.*?)\s*$')
+STAT = re.compile(r'^STAT (.*?)\s*$')
+COVER_OP = re.compile(r'^COVER op (\S+) (\d+) (\d+)\s*$')
+COVER_PAIR = re.compile(r'^COVER pair (\S+) (\S+) (\d+)\s*$')
+GUEST_TOOL = '/usr/local/bin/pidns_diff'
+
+
+class Output:
+    """What one run of pidns_diff printed."""
+
+    def __init__(self, lines):
+        self.progs, self.texts, self.traces = {}, {}, {}
+        self.stat, self.ops, self.pairs = {}, {}, {}
+        for l in lines:
+            m = PROG.match(l)
+            if m:
+                self.progs[m.group(1)] = {'hash': m.group(2), 'feat': int(m.group(3)),
+                                          'static': m.group(4) == '1'}
+                continue
+            m = TEXT.match(l)
+            if m:
+                self.texts[m.group(1)] = m.group(2)
+                continue
+            m = TRACE.match(l)
+            if m:
+                self.traces.setdefault(m.group(1), []).append(m.group(3))
+                continue
+            m = STAT.match(l)
+            if m:
+                self.stat = dict(kv.split('=', 1) for kv in m.group(1).split())
+                continue
+            m = COVER_OP.match(l)
+            if m:
+                self.ops[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+                continue
+            m = COVER_PAIR.match(l)
+            if m:
+                self.pairs[(m.group(1), m.group(2))] = int(m.group(3))
+
+    def merge(self, other):
+        """Add the output of another run (more seeds) to this one."""
+        self.progs.update(other.progs)
+        self.texts.update(other.texts)
+        self.traces.update(other.traces)
+        for key in ('programs', 'seconds', 'hangs'):
+            total = float(self.stat.get(key, 0)) + float(other.stat.get(key, 0))
+            self.stat[key] = f'{total:g}' if key == 'seconds' else str(int(total))
+        secs = float(self.stat['seconds'])
+        self.stat['per_s'] = f'{int(self.stat["programs"]) / secs:.1f}' if secs else '0'
+        for op, (done, failed) in other.ops.items():
+            d, f = self.ops.get(op, (0, 0))
+            self.ops[op] = (d + done, f + failed)
+        for pair, n in other.pairs.items():
+            self.pairs[pair] = self.pairs.get(pair, 0) + n
+
+
+def read_allowed(path):
+    """The allowed differences: (line, op patterns, reference pattern, kernel
+    pattern, reason, patterns of which an earlier step of the reference must match one)."""
+    rules = []
+    for no, body, reason in datafile.entries(path):
+        fields = [f.strip() for f in body.split('|')]
+        if len(fields) not in (3, 4) or not all(fields) or not reason:
+            raise ValueError(f'{path}:{no}: expected "OPS | REFERENCE | KERNEL [| AFTER]  # reason"')
+        after = [a.strip() for a in fields[3].split(',')] if len(fields) == 4 else []
+        rules.append((no, fields[0].split(','), fields[1], fields[2], reason, after))
+    return rules
+
+
+def split_step(line):
+    """'1.fork.2 -> R3 +2:R3/1@ns1' -> ('fork', '1.fork.2', 'R3 +2:R3/1@ns1')."""
+    op, _, result = line.partition(' -> ')
+    parts = op.split('.')
+    return (parts[1] if len(parts) > 1 else op), op, result
+
+
+def first_difference(ref, ker):
+    """The first step at which two traces differ: (index, ref line, kernel line), or None."""
+    for i in range(max(len(ref), len(ker))):
+        a = ref[i] if i < len(ref) else '(end)'
+        b = ker[i] if i < len(ker) else '(end)'
+        if a != b:
+            return i, a, b
+    return None
+
+
+def explain(ref, ker, rules):
+    """None if the traces agree, else (first difference, the rule that allows it or None)."""
+    d = first_difference(ref, ker)
+    if d is None:
+        return None
+    name, op_a, res_a = split_step(d[1])
+    _, op_b, res_b = split_step(d[2])
+    if op_a == op_b:
+        for rule in rules:
+            if (any(fnmatch.fnmatchcase(name, p) for p in rule[1]) and
+                    fnmatch.fnmatchcase(res_a, rule[2]) and
+                    fnmatch.fnmatchcase(res_b, rule[3]) and
+                    (not rule[5] or any(fnmatch.fnmatchcase(l, a)
+                                        for l in ref[:d[0]] for a in rule[5]))):
+                return d, rule
+    return d, None
+
+
+def control(ref, base):
+    """The negative control: (ids that should agree with the reference and do not,
+    ids whose feature worked on the reference and that agree on base)."""
+    same, differ = [], []
+    for pid, p in ref.progs.items():
+        b = base.progs.get(pid)
+        if b is None:
+            continue
+        if not p['static'] and b['hash'] != p['hash']:
+            same.append(pid)
+        if p['feat'] and b['hash'] == p['hash']:
+            differ.append(pid)
+    return same, differ
+
+
+def coverage(out):
+    """The coverage table's lines: each operation done (failed), the pairs reached."""
+    lines = ['operation       done  failed']
+    for op, (done, failed) in sorted(out.ops.items(), key=lambda kv: -kv[1][0]):
+        lines.append(f'{op:<12} {done:7d} {failed:7d}')
+    nops = len(out.ops)
+    reached = len(out.pairs)
+    lines.append(f'pairs of operations (b right after a): {reached} of {nops * nops} reached')
+    never = [op for op, (done, _) in out.ops.items() if not done]
+    if never:
+        lines.append('never done: ' + ' '.join(sorted(never)))
+    return lines, never
+
+
+def pair_table(out):
+    """How often operation b (a column) was done right after a (a row): a table."""
+    ops = list(out.ops)
+    width = max([len(o) for o in ops] + [5])
+    head = ' ' * width + ''.join(f' {o[:6]:>6}' for o in ops)
+    rows = [f'{a:<{width}}' + ''.join(f' {out.pairs.get((a, b), 0) or ".":>6}' for b in ops)
+            for a in ops]
+    return ['rows: an operation; columns: the next one; ".": never'] + [head] + rows
+
+
+class Runner:
+    """Boots kernels with pidns_diff and keeps what they printed. Boots run
+    side by side, one vCPU each, as many at a time as the host has CPUs:
+    a program runs in lockstep, one process at a time."""
+
+    def __init__(self, out, timeout, tool):
+        self.out, self.timeout, self.tool = out, timeout, tool
+        self.boots = 0
+        self.parallel = max(1, os.cpu_count() or 1)
+
+    def start(self, kernel, args, tag, programs=None):
+        """Start pidns_diff ARGS on kernel (programs: lines "ID TEXT" given as -f)."""
+        run = os.path.join(self.out, 'runs', f'{kernel}-{tag}')
+        env = dict(os.environ, VARIANT=kernel, RUN=run, TIMEOUT=str(self.timeout), SMP='1')
+        env.pop('T', None)
+        cmd = f'{GUEST_TOOL} {args}'
+        if programs is not None:
+            overlay = os.path.join(self.out, 'overlay', f'{kernel}-{tag}')
+            os.makedirs(os.path.join(overlay, 'diff'), exist_ok=True)
+            with open(os.path.join(overlay, 'diff', 'programs.txt'), 'w') as f:
+                f.write(''.join(f'{pid} {text}\n' for pid, text in programs))
+            env['OVERLAY'] = overlay
+            cmd += ' -f /diff/programs.txt'
+        env['CMD'] = cmd
+        log = os.path.join(self.out, f'{kernel}-{tag}.log')
+        with open(log, 'w') as f:
+            proc = subprocess.Popen([os.path.join(HERE, 'boot.sh'), 'run'], env=env,
+                                    stdout=f, stderr=subprocess.STDOUT)
+        self.boots += 1
+        return proc, kernel, cmd, run, log
+
+    @staticmethod
+    def collect(started):
+        """Wait for a started boot: its Output and run directory."""
+        proc, kernel, cmd, run, log = started
+        rc = proc.wait()
+        lines = guestlog.lines(run)
+        if guestlog.status(lines) is None:
+            raise RuntimeError(f'{kernel}: the guest did not finish `{cmd}` '
+                               f'(exit {rc}); see {log} and {run}/console.log')
+        splats = guestlog.reports(run)
+        if splats:
+            raise RuntimeError(f'{kernel}: the kernel reported {len(splats)} problem(s), '
+                               f'first: {splats[0]}; see {run}/console.log')
+        return Output(lines), run
+
+    def boot_all(self, jobs):
+        """jobs: (kernel, args, tag, programs) each; their (Output, run dir), in
+        order, or a RuntimeError in place of one that broke down."""
+        results = [None] * len(jobs)
+        for first in range(0, len(jobs), self.parallel):
+            started = [(i, self.start(*jobs[i]))
+                       for i in range(first, min(first + self.parallel, len(jobs)))]
+            for i, st in started:
+                try:
+                    results[i] = self.collect(st)
+                except RuntimeError as e:
+                    results[i] = e
+        return results
+
+    def boot(self, kernel, args, tag, programs=None):
+        """One boot: (Output, run dir); a RuntimeError if it broke down."""
+        res = self.boot_all([(kernel, args, tag, programs)])[0]
+        if isinstance(res, RuntimeError):
+            raise res
+        return res
+
+    def pair(self, ref, kernel, args, tag, programs):
+        """The same programs on two kernels side by side: their Outputs."""
+        res = self.boot_all([(ref, args, tag, programs), (kernel, args, tag, programs)])
+        for r in res:
+            if isinstance(r, RuntimeError):
+                raise r
+        return res[0][0], res[1][0]
+
+    def texts(self, ids, seed_len):
+        """The programs of seeds, from the guest tool run here (-g: generate only)."""
+        out = {}
+        for pid in ids:
+            r = subprocess.run([self.tool, '-g', '-s', pid, '-n', '1', '-l', str(seed_len)],
+                               capture_output=True, text=True, check=True)
+            out.update(Output(r.stdout.splitlines()).texts)
+        return out
+
+
+def shrink(runner, ref_k, ker_k, text, op_name, rules, log):
+    """Delta debugging over the operations of text: the shortest program whose
+    traces still differ, unexplained, at an operation named op_name."""
+    ops = text.split()
+    rnd = 0
+    gran = 2
+    while len(ops) > 1:
+        size = max(1, len(ops) // gran)
+        cands = []
+        for start in range(0, len(ops), size):
+            rest = ops[:start] + ops[start + size:]
+            if rest:
+                cands.append(rest)
+        rnd += 1
+        progs = [(f'c{i}', ' '.join(c)) for i, c in enumerate(cands)]
+        ref, ker = runner.pair(ref_k, ker_k, '-t', f'shrink{rnd}', progs)
+        best = None
+        for pid, ctext in progs:
+            e = explain(ref.traces.get(pid, []), ker.traces.get(pid, []), rules)
+            if e and e[1] is None and split_step(e[0][1])[0] == op_name:
+                if best is None or len(ctext.split()) < len(best.split()):
+                    best = ctext
+        log(f'  shrink round {rnd}: {len(cands)} candidates of {len(ops)} operations, '
+            f'{"kept " + str(len(best.split())) if best else "none still differs"}')
+        if best:
+            ops = best.split()
+            gran = max(gran - 1, 2)
+        elif size == 1:
+            break
+        else:
+            gran = min(gran * 2, len(ops))
+    return ' '.join(ops)
+
+
+def run(args):
+    os.makedirs(args.out, exist_ok=True)
+    rules = read_allowed(args.allowed)
+    runner = Runner(args.out, args.timeout, args.tool)
+    kernels = args.kernels.split(',')
+    report, failures, checks = [], [], []
+
+    def say(line=''):
+        print(line, flush=True)
+        report.append(line)
+
+    outs = {}
+    for k, res in zip(kernels, hashes(args, runner, kernels)):
+        if isinstance(res, RuntimeError):
+            failures.append(str(res))
+            say(f'{k}: {res}')
+            continue
+        outs[k], run_dir = res
+        st = outs[k].stat
+        say(f'{k}: {len(outs[k].progs)} programs in {st.get("seconds", "?")} s of guest time '
+            f'({st.get("per_s", "?")} programs/s), {st.get("hangs", "?")} hangs ({run_dir})')
+        missing = args.count - len(outs[k].progs)
+        if missing:
+            failures.append(f'{k}: {missing} of {args.count} programs gave no result')
+        if st.get('hangs', '0') != '0':
+            failures.append(f'{k}: {st["hangs"]} operations hung (more than 10 s)')
+        checks.append(f'{k} ran every program')
+    ref = outs.get(args.ref)
+    if ref is None:
+        return finish(args, say, report, failures + [f'no output from {args.ref}'], checks)
+
+    lines, never = coverage(ref)
+    say(f'Coverage on {args.ref} (the pairs, as a table: {args.out}/pairs.txt):')
+    for l in lines:
+        say('  ' + l)
+    with open(os.path.join(args.out, 'pairs.txt'), 'w') as f:
+        f.write('\n'.join(pair_table(ref)) + '\n')
+    if never:
+        failures.append(f'operations never done on {args.ref}: {" ".join(never)}')
+
+    for k in kernels:
+        if k == args.ref or k == args.base or k not in outs:
+            continue
+        before = len(failures)
+        found = compare(args, runner, rules, ref, outs[k], k, say, failures)
+        if args.mutant:
+            # a mutant must be caught: its unexplained differences are the pass
+            del failures[before:]
+            if found:
+                say(f'{k}: caught (the mutant differs from {args.ref} unexplained)')
+            else:
+                failures.append(f'{k}: the mutant was not caught in {args.count} programs')
+        checks.append(f'{k} agrees with {args.ref}')
+
+    if args.base in outs:
+        same, differ = control(ref, outs[args.base])
+        nstatic = sum(1 for p in ref.progs.values() if not p['static'])
+        nfeat = sum(1 for p in ref.progs.values() if p['feat'])
+        say(f'{args.base} (negative control): {nstatic - len(same)} of {nstatic} programs '
+            f'without the feature agree with {args.ref}; {nfeat - len(differ)} of {nfeat} '
+            f'whose feature worked on {args.ref} differ')
+        if same:
+            failures.append(f'{args.base}: {len(same)} programs without the feature differ '
+                            f'from {args.ref}, e.g. seed {same[0]}')
+        if differ:
+            failures.append(f'{args.base}: {len(differ)} programs that used the feature '
+                            f'agree with {args.ref}, e.g. seed {differ[0]}')
+        checks.append(f'{args.base} is a negative control')
+    say(f'{runner.boots} boots')
+    return finish(args, say, report, failures, checks)
+
+
+def hashes(args, runner, kernels):
+    """The hash of every program on each kernel, in boots of at most args.chunk
+    programs: for each kernel (Output, last run dir) or a RuntimeError."""
+    firsts = range(args.seed, args.seed + args.count, args.chunk)
+    jobs = [(k, f'-s {first} -n {min(args.chunk, args.seed + args.count - first)} '
+             f'-l {args.len}', f'hashes-{first}', None) for first in firsts for k in kernels]
+    res = dict(zip(((j[0], j[2]) for j in jobs), runner.boot_all(jobs)))
+    out = []
+    for k in kernels:
+        merged = None
+        for first in firsts:
+            part = res[(k, f'hashes-{first}')]
+            if isinstance(part, RuntimeError) or merged is None:
+                merged = part
+            elif not isinstance(merged, RuntimeError):
+                merged[0].merge(part[0])
+                merged = (merged[0], part[1])
+        out.append(merged)
+    return out
+
+
+def compare(args, runner, rules, ref, ker, k, say, failures):
+    """ker against ref: trace the programs whose hashes differ, explain, shrink."""
+    diff = [pid for pid, p in ref.progs.items()
+            if pid in ker.progs and ker.progs[pid]['hash'] != p['hash']]
+    say(f'{k}: {len(diff)} of {len(ref.progs)} programs differ from {args.ref} by hash')
+    if not diff:
+        return 0
+    traced = diff[:args.max_traces]
+    progs = sorted(runner.texts(traced, args.len).items(), key=lambda kv: int(kv[0]))
+    rt, kt = runner.pair(args.ref, k, '-t', f'traces-{k}', progs)
+    by_rule, unexplained, flaky = {}, [], []
+    for pid, text in progs:
+        e = explain(rt.traces.get(pid, []), kt.traces.get(pid, []), rules)
+        if e is None:
+            flaky.append(pid)
+        elif e[1] is None:
+            unexplained.append((pid, text, e[0]))
+        else:
+            by_rule.setdefault(e[1][0], []).append(pid)
+    for rule in rules:
+        if rule[0] in by_rule:
+            say(f'  allowed ({rule[4]}): {len(by_rule[rule[0]])} programs, '
+                f'e.g. seed {by_rule[rule[0]][0]}')
+    if len(diff) > len(traced):
+        say(f'  {len(diff) - len(traced)} more not traced (--max-traces {args.max_traces})')
+    if flaky:
+        say(f'  {len(flaky)} differed by hash but not when traced again, e.g. seed {flaky[0]}')
+        failures.append(f'{k}: {len(flaky)} programs gave a different trace when run again '
+                        f'(seeds {" ".join(flaky[:10])})')
+    for pid, text, d in unexplained[:args.max_shrink]:
+        say(f'  UNEXPLAINED seed {pid}, first at step {d[0]}:')
+        say(f'    {args.ref}: {d[1]}')
+        say(f'    {k}: {d[2]}')
+        small = shrink(runner, args.ref, k, text, split_step(d[1])[0], rules, say)
+        r, s = runner.pair(args.ref, k, '-t', f'shrunk-{pid}', [('s', small)])
+        say(f'    shrunk to {len(small.split())} operations: {small}')
+        for name, out in ((args.ref, r), (k, s)):
+            for line in out.traces.get('s', []):
+                say(f'      {name}: {line}')
+        say(f"    rerun: make run VARIANT={k} CMD='{GUEST_TOOL} -t -p \"{small}\"'")
+    if unexplained:
+        first = min(int(u[0]) for u in unexplained)
+        say(f'  {len(unexplained)} unexplained; the first at program {first - args.seed + 1} '
+            f'(seed {first})')
+        failures.append(f'{k}: {len(unexplained)} unexplained differences from {args.ref} '
+                        f'(seeds {" ".join(u[0] for u in unexplained[:10])})')
+    return len(unexplained)
+
+
+def finish(args, say, report, failures, checks):
+    for f in failures:
+        say(f'FAIL {f}')
+    say(f'differential test: {len(failures)} failure(s), seeds {args.seed}..'
+        f'{args.seed + args.count - 1}, {args.count} programs a kernel')
+    with open(os.path.join(args.out, 'report.txt'), 'w') as f:
+        f.write('\n'.join(report) + '\n')
+    if args.summary:
+        failed = len(failures)
+        passed = max(len(checks) - failed, 0)
+        with open(args.summary, 'w') as f:
+            json.dump({'variant': 'diff', 'counts': {'passed': passed, 'failed': failed,
+                                                     'skipped': 0}}, f)
+            f.write('\n')
+    return 1 if failures else 0
+
+
+def explain_files(args):
+    rules = read_allowed(args.allowed)
+    outs = []
+    for path in (args.ref_file, args.kernel_file):
+        with open(path) as f:
+            outs.append(Output(f.read().splitlines()))
+    bad = 0
+    for pid in sorted(outs[0].traces, key=str):
+        e = explain(outs[0].traces[pid], outs[1].traces.get(pid, []), rules)
+        if e is None:
+            continue
+        d, rule = e
+        print(f'{pid}: step {d[0]}: {"allowed: " + rule[4] if rule else "UNEXPLAINED"}')
+        print(f'  ref:    {d[1]}\n  kernel: {d[2]}')
+        bad += rule is None
+    return 1 if bad else 0
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = p.add_subparsers(dest='cmd', required=True)
+    r = sub.add_parser('run')
+    r.add_argument('--out', required=True)
+    r.add_argument('--seed', type=int, default=1)
+    r.add_argument('--count', type=int, default=1000)
+    r.add_argument('--len', type=int, default=24)
+    r.add_argument('--kernels', default='stock,series,base')
+    r.add_argument('--ref', default='stock')
+    r.add_argument('--base', default='base')
+    r.add_argument('--allowed', default=os.path.join(HERE, '..', 'expect', 'diff.txt'))
+    r.add_argument('--tool', required=True, help='pidns_diff built for this machine')
+    r.add_argument('--timeout', type=int, default=1800)
+    r.add_argument('--chunk', type=int, default=20000, help='programs a boot at most')
+    r.add_argument('--max-traces', type=int, default=300)
+    r.add_argument('--max-shrink', type=int, default=2)
+    r.add_argument('--summary')
+    r.add_argument('--mutant', action='store_true',
+                   help='the kernels other than the reference must differ, unexplained')
+    e = sub.add_parser('explain')
+    e.add_argument('--allowed', default=os.path.join(HERE, '..', 'expect', 'diff.txt'))
+    e.add_argument('ref_file')
+    e.add_argument('kernel_file')
+    args = p.parse_args(argv)
+    return run(args) if args.cmd == 'run' else explain_files(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

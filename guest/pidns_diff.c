@@ -27,6 +27,7 @@
  *   TEXT <id> <op> <op> ...              (-t)
  *   TRACE <id> <step> <op> -> <result>   (-t)
  *   STAT programs=<n> seconds=<s> per_s=<r> hangs=<n>
+ *   HANG <id>, step <n>: ...             a program did not end: the tool stops (exit 3)
  *   COVER op <name> <done> <failed>      an operation done (and how often failed)
  *   COVER pair <a> <b> <n>               b done right after a in one program
  * feat counts the operations of the feature (unshare/setns of a pid
@@ -34,6 +35,7 @@
  * program has one at all.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -62,9 +64,10 @@
 #define MAXOPS		64
 #define MAXLEVEL	40
 #define MAXMAP		64
-#define PID_INVISIBLE	4000000	/* a pid no namespace here has */
+#define PID_INVISIBLE	INT_MAX	/* a pid no namespace has */
 #define PF_EXITING	0x4
 #define CG		"/sys/fs/cgroup/pidns_diff"
+#define PROG_SECONDS	120	/* a program's limit: 24 operations take < 1 s */
 
 enum {
 	OP_FORK, OP_VFORK, OP_CLONENS, OP_SETTID, OP_PIDFD, OP_THREAD,
@@ -154,7 +157,7 @@ static bool have_cg;
 static int dying_ms = 50;
 static int hangs;
 static const char *cur_id = "";	/* the program and step running, for messages */
-static int cur_step;
+static volatile sig_atomic_t cur_step;
 
 /* ordinals of initial-namespace pids and of namespaces, per program */
 static pid_t rmap[MAXMAP];
@@ -231,6 +234,14 @@ static bool children_root(void)
 	return st.st_ino == root_ino;
 }
 
+/* asked again before an operation that must not reach the guest itself */
+static bool in_root(void)
+{
+	ino_t ino = ns_ino("/proc/self/ns/pid");
+
+	return !ino || ino == root_ino;
+}
+
 static void *idle_thread(void *arg)
 {
 	(void)arg;
@@ -285,9 +296,15 @@ static void op_clone3(const struct cmd *c, char *res, size_t len)
 		args.pidfd = c->a[1] ? 1 : (uintptr_t)&pfd;
 		break;
 	}
+	/*
+	 * A raw clone3() child skips glibc's fork bookkeeping (cached tid,
+	 * atfork handlers, robust list): the worker uses neither stdio nor
+	 * malloc nor locks, so it does not matter.
+	 */
 	pid = sys_clone3(&args);
 	created(res, len, pid, c->a[0]);
-	if (pfd >= 0) {
+	/* a failed clone3() may have written a number there that is not ours */
+	if (pid > 0 && pfd >= 0) {
 		fmt(res, len, " pidfd");
 		close(pfd);
 	}
@@ -453,7 +470,7 @@ static void do_op(const struct cmd *c, char *res, size_t len)
 	case OP_KILL1:
 	case OP_KILLALL:
 		/* never the guest's init, nor every process of the guest */
-		if (my_root)
+		if (in_root())
 			return (void)fmt(res, len, "skip-root");
 		r = kill(c->kind == OP_KILL1 ? 1 : -1, c->a[0]);
 		break;
@@ -461,7 +478,7 @@ static void do_op(const struct cmd *c, char *res, size_t len)
 	case OP_PFDNS:
 		return op_pidfd_use(c, res, len);
 	case OP_REBOOT:
-		if (my_root)
+		if (in_root())
 			return (void)fmt(res, len, "skip-root");
 		r = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 			    c->a[0], NULL);
@@ -546,28 +563,59 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* is the process in exit (PF_EXITING) and asleep there (S, D or I: zap_pid_ns_processes) */
-static bool exiting(pid_t pid)
+/* the contents of a small /proc file, "" if it cannot be read */
+static void read_small(const char *path, char *buf, size_t len)
 {
-	char path[64], buf[512], *p, state;
-	unsigned long flags;
-	ssize_t n;
+	ssize_t n = -1;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* is task (thread) tid of process pid in exit, asleep in zap_pid_ns_processes() */
+static bool task_in_zap(pid_t pid, int tid)
+{
+	char path[96], buf[512], *p, state;
+	unsigned long flags;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, tid);
+	read_small(path, buf, sizeof(buf));
 	p = strrchr(buf, ')');
 	/* ") S ppid pgrp session tty_nr tpgid flags" */
 	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
 		return false;
-	return (flags & PF_EXITING) && (state == 'S' || state == 'D' || state == 'I');
+	if (!(flags & PF_EXITING) || !strchr("SDI", state))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", (int)pid, tid);
+	read_small(path, buf, sizeof(buf));
+	return !strcmp(buf, "zap_pid_ns_processes");
+}
+
+/*
+ * Is the process an init in exit, one of its threads waiting in
+ * zap_pid_ns_processes() for the pids of its namespace to go: it stays
+ * there until a zombie's parent elsewhere reaps it.
+ */
+static bool exiting(pid_t pid)
+{
+	struct dirent *de;
+	char path[64];
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir)))
+		found = atoi(de->d_name) > 0 && task_in_zap(pid, atoi(de->d_name));
+	closedir(dir);
+	return found;
 }
 
 /*
@@ -641,13 +689,14 @@ static void normalise(const char *in, char *out, size_t len)
 
 	out[0] = '\0';
 	while (*in) {
-		if (sscanf(in, "<p:%d:%d>%n", &v, &r, &used) == 2) {
+		used = 0;
+		if (sscanf(in, "<p:%d:%d>%n", &v, &r, &used) == 2 && used) {
 			if (r)
 				fmt(out, len, "R%d", rmap_get(v));
 			else
 				fmt(out, len, "%d", v);
 			in += used;
-		} else if (sscanf(in, "<n:%lu>%n", &ino, &used) == 1) {
+		} else if ((used = 0, sscanf(in, "<n:%lu>%n", &ino, &used) == 1) && used) {
 			if (ino)
 				fmt(out, len, "ns%d", nmap_get(ino));
 			else
@@ -656,6 +705,41 @@ static void normalise(const char *in, char *out, size_t len)
 		} else {
 			fmt(out, len, "%c", *in++);
 		}
+	}
+}
+
+/*
+ * Keep a namespace's fd (or close fd if it is kept already): a namespace
+ * seen stays, so that its inode number is not given to a later one.
+ */
+static void pin(int fd)
+{
+	ino_t ino = fd_ino(fd);
+	int i;
+
+	for (i = 0; i < nnsfds; i++)
+		if (fd_ino(nsfds[i]) == ino)
+			break;
+	if (i == nnsfds && nnsfds < (int)(sizeof(nsfds) / sizeof(nsfds[0])))
+		nsfds[nnsfds++] = fd;
+	else
+		close(fd);
+}
+
+/* after a step: keep the namespaces for children of the live slots */
+static void pin_children(void)
+{
+	char path[64];
+	int s, fd;
+
+	for (s = 0; s < MAXSLOT; s++) {
+		if (slots[s].state != ALIVE)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children",
+			 (int)slots[s].root);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			pin(fd);
 	}
 }
 
@@ -675,6 +759,10 @@ static void learn(int s, const char *msg, char *out, size_t len)
 		sl->level++;
 		p += n;
 	}
+	if (sl->level < 0) {
+		fmt(out, len, " +%d:nonspid", s);
+		return;
+	}
 	sl->root = sl->nspid[0];
 	sl->state = ALIVE;
 	sl->pidfd = syscall(__NR_pidfd_open, sl->root, 0);
@@ -683,10 +771,7 @@ static void learn(int s, const char *msg, char *out, size_t len)
 	/* walk up; keep the fds, so that no namespace seen is freed and reused */
 	for (i = sl->level; i >= 0 && fd >= 0; i--) {
 		sl->chain[i] = fd_ino(fd);
-		if (nnsfds < (int)(sizeof(nsfds) / sizeof(nsfds[0])))
-			nsfds[nnsfds++] = fd;
-		else
-			close(fd);
+		pin(fd);
 		up = i ? ioctl(fd, NS_GET_PARENT, 0) : -1;
 		fd = up;
 	}
@@ -732,6 +817,9 @@ static bool mark(int s, int st)
 	if (st < 0) {
 		hangs++;
 		slots[s].hung = true;
+		/* it must not answer a later slot's commands */
+		if (slots[s].pidfd >= 0)
+			syscall(__NR_pidfd_send_signal, slots[s].pidfd, SIGKILL, NULL, 0);
 		printf("# hang: program %s, step %d, slot %d\n", cur_id, cur_step, s);
 	}
 	if (state == DEAD && slots[s].pidfd >= 0) {
@@ -964,6 +1052,20 @@ static void print_text(const struct prog *p)
 	printf("\n");
 }
 
+/* a program that has not ended after PROG_SECONDS: say which, and stop */
+static void watchdog(int sig)
+{
+	char msg[128];
+	int n;
+
+	(void)sig;
+	n = snprintf(msg, sizeof(msg), "HANG program %s, step %d: stopped after %d s\n",
+		     cur_id, cur_step, PROG_SECONDS);
+	if (write(STDOUT_FILENO, msg, n) < 0)
+		_exit(4);
+	_exit(3);
+}
+
 static void run(const struct prog *p, bool trace)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -988,6 +1090,7 @@ static void run(const struct prog *p, bool trace)
 	if (trace)
 		print_text(p);
 	fflush(stdout);
+	alarm(PROG_SECONDS);
 	pid = fork();
 	if (pid == 0) {
 		/* the socket ends are inherited by every slot, over exec too */
@@ -1023,6 +1126,7 @@ static void run(const struct prog *p, bool trace)
 		snprintf(line, sizeof(line), "%s -> ", buf);
 		ok = step(o, line, sizeof(line));
 		settle(line, sizeof(line));
+		pin_children();
 		h = fnv(h, line);
 		if (trace)
 			printf("TRACE %s %d %s\n", p->id, i + 1, line);
@@ -1037,6 +1141,7 @@ static void run(const struct prog *p, bool trace)
 		feat += ok && is_feature(o);
 	}
 	cleanup();
+	alarm(0);
 	printf("PROG %s %016llx feat=%d static=%d steps=%d\n", p->id,
 	       (unsigned long long)h, feat, stat, p->n);
 	fflush(stdout);
@@ -1090,6 +1195,7 @@ static void generate(struct prog *p, unsigned long seed, int len)
 		for (k = 0; w >= ops[k].weight; k++)
 			w -= ops[k].weight;
 		if (((ops[k].a0 == NEWSLOT) && free_slot < 0) ||
+		    (k == OP_EXIT && nalive == 1) ||
 		    (plain && (k == OP_UNSHARE || k == OP_UNSHAREU ||
 			       k == OP_SETNS)))
 			continue;
@@ -1256,6 +1362,7 @@ int main(int argc, char **argv)
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1))
 			perror("PR_SET_CHILD_SUBREAPER");
 		signal(SIGPIPE, SIG_IGN);
+		signal(SIGALRM, watchdog);
 		cg_setup();
 		printf("# pidns_diff: cgroup %s, dying after %d ms in exit\n",
 		       have_cg ? "yes" : "no", dying_ms);

@@ -98,6 +98,25 @@ class Compare(unittest.TestCase):
         self.assertEqual((a.stat['programs'], a.stat['per_s'], a.stat['hangs']), ('4', '1.0', '1'))
         self.assertEqual(a.ops['fork'], (3, 1))
 
+    def test_real_rules_allow_the_failed_first_fork_only(self):
+        rules = difftest.read_allowed(ALLOWED)
+        ops = ('0.unshare', '0.pidfd.1.1', '0.fork.3')
+        ref = trace('ok', 'EFAULT', 'ENOMEM', ops=ops)
+        init = trace('ok', 'EFAULT', 'R2 +3:R2/1@ns1', ops=ops)
+        self.assertIn('patch 9', difftest.explain(ref, init, rules)[1][4])
+        # not its init: unexplained
+        second = trace('ok', 'EFAULT', 'R2 +3:R2/2@ns1', ops=ops)
+        self.assertIsNone(difftest.explain(ref, second, rules)[1])
+        # no failed fork before: unexplained
+        ops = ('0.unshare', '0.getpid', '0.fork.3')
+        ref = trace('ok', 'R1', 'ENOMEM', ops=ops)
+        self.assertIsNone(difftest.explain(ref, trace('ok', 'R1', 'R2 +3:R2/1@ns1', ops=ops),
+                                           rules)[1])
+
+    def test_count_of_generated_programs(self):
+        self.assertEqual(difftest.count('-s 5 -n 1000 -l 24'), 1000)
+        self.assertEqual(difftest.count('-t'), 0)
+
     def test_allowed_file_parses_and_needs_reasons(self):
         self.assertTrue(all(r[4] for r in difftest.read_allowed(ALLOWED)))
         with tempfile.NamedTemporaryFile('w', suffix='.txt') as f:

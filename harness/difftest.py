@@ -283,16 +283,27 @@ class Runner:
         return out
 
 
-def shrink(runner, ref_k, ker_k, text, op_name, rules, log, tag, rounds=12):
+def idle_steps(ops, trace):
+    """ops without those that did nothing in trace (their process was not there,
+    or the slot was taken: "-", "busy"), or None if there are none."""
+    idle = {i for i, l in enumerate(trace[1:]) if split_step(l)[2] in ('-', 'busy')}
+    return [o for i, o in enumerate(ops) if i not in idle] if idle else None
+
+
+def shrink(runner, ref_k, ker_k, text, op_name, rules, log, tag, trace, rounds=12):
     """Delta debugging over the operations of text: a 1-minimal program (no
     operation can go) whose traces still differ, unexplained, at an operation
-    named op_name; at most rounds rounds of two boots."""
+    named op_name; at most rounds rounds of two boots. trace: the reference's
+    trace of text, whose idle operations are a candidate of their own."""
     ops = text.split()
     rnd = 0
     gran = 2
     while len(ops) > 1 and rnd < rounds:
         size = max(1, len(ops) // gran)
         cands = []
+        busy = idle_steps(ops, trace)
+        if busy:
+            cands.append(busy)
         for start in range(0, len(ops), size):
             rest = ops[:start] + ops[start + size:]
             if rest:
@@ -305,12 +316,14 @@ def shrink(runner, ref_k, ker_k, text, op_name, rules, log, tag, rounds=12):
             e = explain(ref.traces.get(pid, []), ker.traces.get(pid, []), rules)
             if e and e[1] is None and split_step(e[0][1])[0] == op_name:
                 if best is None or len(ctext.split()) < len(best.split()):
-                    best = ctext
+                    best, trace = ctext, ref.traces.get(pid, [])
         log(f'  shrink round {rnd}: {len(cands)} candidates of {len(ops)} operations, '
             f'{"kept " + str(len(best.split())) if best else "none still differs"}')
         if best:
             ops = best.split()
             gran = max(gran - 1, 2)
+            if busy and best == ' '.join(busy):
+                gran = 2
         elif size == 1:
             break
         else:
@@ -476,7 +489,8 @@ def compare(args, runner, rules, ref, ker, k, say, failures):
         say(f'  UNEXPLAINED seed {pid}, first at step {d[0]}:')
         say(f'    {args.ref}: {d[1]}')
         say(f'    {k}: {d[2]}')
-        small = shrink(runner, args.ref, k, text, split_step(d[1])[0], rules, say, pid)
+        small = shrink(runner, args.ref, k, text, split_step(d[1])[0], rules, say, pid,
+                       rt.traces.get(pid, []))
         r, s = runner.pair(args.ref, k, '-t', f'shrunk-{pid}', [('s', small)])
         say(f'    shrunk to {len(small.split())} operations: {small}')
         for name, out in ((args.ref, r), (k, s)):

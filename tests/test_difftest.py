@@ -113,6 +113,13 @@ class Compare(unittest.TestCase):
         self.assertIsNone(difftest.explain(ref, trace('ok', 'R1', 'R2 +3:R2/1@ns1', ops=ops),
                                            rules)[1])
 
+    def test_idle_operations_are_a_shrink_candidate(self):
+        ops = ['0.fork.1', '2.getpid', '1.unshare', '0.fork.1']
+        tr = ['start -> +0:R1@ns0', '0.fork.1 -> R2 +1:R2@ns0', '2.getpid -> -',
+              '1.unshare -> ok', '0.fork.1 -> busy']
+        self.assertEqual(difftest.idle_steps(ops, tr), ['0.fork.1', '1.unshare'])
+        self.assertIsNone(difftest.idle_steps(ops[:1], tr[:2]))
+
     def test_count_of_generated_programs(self):
         self.assertEqual(difftest.count('-s 5 -n 1000 -l 24'), 1000)
         self.assertEqual(difftest.count('-t'), 0)

@@ -258,13 +258,6 @@ class Runner:
                     results[i] = e
         return results
 
-    def boot(self, kernel, args, tag, programs=None):
-        """One boot: (Output, run dir); a RuntimeError if it broke down."""
-        res = self.boot_all([(kernel, args, tag, programs)])[0]
-        if isinstance(res, RuntimeError):
-            raise res
-        return res
-
     def pair(self, ref, kernel, args, tag, programs):
         """The same programs on two kernels side by side: their Outputs."""
         res = self.boot_all([(ref, args, tag, programs), (kernel, args, tag, programs)])

@@ -15,7 +15,8 @@
 #   DIFF_SEED=N       the first seed (default 1)
 #   DIFF_COUNT=N      programs a kernel (default: as above)
 #   DIFF_LEN=N        operations a program (default 24)
-#   DIFF_KERNELS=...  the kernels, the reference first (default stock,series,base)
+#   DIFF_KERNELS=...  the kernels, the reference first (default stock,series,base;
+#                     with KCFG=debug stock,series)
 . "$(dirname "$0")/lib.sh"
 STAGE="diff $(kernel_name)"
 H=$TOP/harness
@@ -80,7 +81,12 @@ mutants)
 	build stock
 	mutants ;;
 *)
-	kernels=${DIFF_KERNELS:-stock,series,base}
+	# base, the negative control, has nothing to show on its debug kernel
+	if [ "$KCFG" = guest ]; then
+		kernels=${DIFF_KERNELS:-stock,series,base}
+	else
+		kernels=${DIFF_KERNELS:-stock,series}
+	fi
 	build "$kernels"
 	compare "$form-$KCFG" "$kernels" --summary "$LOGDIR/summary-diff.json" ;;
 esac

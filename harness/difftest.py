@@ -23,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -246,14 +247,21 @@ class Runner:
 
     def boot_all(self, jobs):
         """jobs: (kernel, args, tag, programs) each; their (Output, run dir), in
-        order, or a RuntimeError in place of one that broke down."""
+        order, or a RuntimeError in place of one that broke down. A pool: the
+        next job starts as soon as any boot ends, so a faster kernel's boots do
+        not leave a CPU idle."""
         results = [None] * len(jobs)
-        for first in range(0, len(jobs), self.parallel):
-            started = [(i, self.start(*jobs[i]))
-                       for i in range(first, min(first + self.parallel, len(jobs)))]
-            for i, st in started:
+        pending, running = list(range(len(jobs))), {}
+        while pending or running:
+            while pending and len(running) < self.parallel:
+                i = pending.pop(0)
+                running[i] = self.start(*jobs[i])
+            done = [i for i, st in running.items() if st[0].poll() is not None]
+            if not done:
+                time.sleep(0.2)
+            for i in done:
                 try:
-                    results[i] = self.collect(st)
+                    results[i] = self.collect(running.pop(i))
                 except RuntimeError as e:
                     results[i] = e
         return results
@@ -552,7 +560,7 @@ def main(argv):
     r.add_argument('--tool', required=True, help='pidns_diff built for this machine')
     r.add_argument('--timeout', type=int, default=180,
                    help='a boot\'s limit in seconds, and some more a program')
-    r.add_argument('--chunk', type=int, default=20000, help='programs a boot at most')
+    r.add_argument('--chunk', type=int, default=10000, help='programs a boot at most')
     r.add_argument('--max-traces', type=int, default=500, help='programs a trace boot')
     r.add_argument('--max-shrink', type=int, default=2)
     r.add_argument('--summary')

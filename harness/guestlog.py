@@ -24,6 +24,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPLATS = os.path.join(HERE, 'splats.txt')
 MARKER = re.compile(r'^HARNESS-END status=(-?\d+)\s*$')
+# run_kselftest.sh's line before each program's output
+HEADER = re.compile(r'^# selftests: (\S+): (\S+)\s*$')
 
 
 def lines(run_dir, name='results.log'):
@@ -94,10 +96,9 @@ def bench_meta(res):
 def times(res):
     """[(program, seconds)] from the times harness/guest/timeout prints, slowest first."""
     out, prog = [], None
-    header = re.compile(r'^# selftests: (\S+): (\S+)\s*$')
     stamp = re.compile(r'^(?:# )+harness-time: ([\d.]+) ([\d.]+)\s*$')
     for l in res:
-        m = header.match(l)
+        m = HEADER.match(l)
         if m:
             prog = '%s:%s' % m.groups()
             continue

@@ -26,7 +26,7 @@ import datafile
 import guestlog
 
 TOP = re.compile(r'^(not )?ok \d+ selftests: (\S+): (\S+)(.*)$')
-HEADER = re.compile(r'^# selftests: (\S+): (\S+)\s*$')
+HEADER = guestlog.HEADER
 CASE = re.compile(r'^# (not )?ok \d+ (.*?)\s*$')
 PLAN = re.compile(r'^# 1\.\.(\d+)')
 BAIL = re.compile(r'^# Bail out!')
@@ -52,11 +52,11 @@ def status_of(failed, rest):
 
 
 def parse_ktap(lines):
-    """run_kselftest.sh output -> {program id: {'status', 'note', 'cases': {name: status}}}"""
+    """run_kselftest.sh output, lines without their ends (guestlog.lines) ->
+    {program id: {'status', 'note', 'cases': {name: status}}}"""
     progs = {}
     cur = None
     for line in lines:
-        line = line.rstrip('\r\n')
         m = HEADER.match(line)
         if m:
             cur = '%s:%s' % m.groups()

@@ -25,6 +25,8 @@
 #: Variables:
 #:   VARIANT=series|base|stock  the kernel (default series)
 #:   KCFG=guest|debug           its config: configs/guest.config, or with debug.config
+#:   ARCH=x86_64|i386|arm64     its arch (configs/arch/<ARCH>.txt: cross compiler, QEMU,
+#:                              console); build, selftests, check, run, shell (x86_64)
 #:   T=COLL[:PROG][,...]        make, make check: only these tests (expectations of
 #:                              tests that did not run are not checked)
 #:   CMD='...'                  make run: the command (sh -c in the guest)

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Stage boot: boot VARIANT's kernel in QEMU on base.cpio + a per-boot archive,
-# in one of the modes of harness/guest/init:
+# Stage boot: boot VARIANT's kernel for ARCH in QEMU (configs/arch/<ARCH>.txt:
+# the QEMU binary and machine, the console, the results port) on the arch's
+# base.cpio + a per-boot archive, in one of the modes of harness/guest/init:
 #   boot.sh tests          run the selftests (TESTS: list of coll:prog)
 #   boot.sh run            run CMD, show its output, exit with its status
 #   boot.sh shell          interactive shell on the serial console
@@ -13,17 +14,21 @@
 . "$(dirname "$0")/lib.sh"
 MODE=${1:-tests}
 STAGE="boot $(kernel_name)"
-QEMU=${QEMU:-qemu-system-x86_64}
+check_variant "$VARIANT"
+qemu_line=$(arch_get qemu)
+# the arch's QEMU binary (QEMU= another) and its machine's options
+QEMU=${QEMU:-${qemu_line%% *}}
+machine=${qemu_line#"${qemu_line%% *}"}
 MEM=${MEM:-1G}
 SMP=${SMP:-2}
 APPEND=${APPEND:-}
 
-check_variant "$VARIANT"
 out=$(variant_out "$VARIANT" "$KCFG")
-kernel=$out/bzImage.harness
-[ -f "$kernel" ] || die "no kernel $kernel (build it: make build VARIANT=$VARIANT)"
-[ -f "$BUILD/initramfs/base.cpio" ] || die "no initramfs (make selftests)"
-command -v "$QEMU" >/dev/null || die "$QEMU not found (package qemu-system-x86)"
+kernel=$out/kernel.harness
+base_cpio=$BUILD/initramfs/base$(arch_suffix).cpio
+[ -f "$kernel" ] || die "no kernel $kernel (build it: make build VARIANT=$VARIANT ARCH=$ARCH)"
+[ -f "$base_cpio" ] || die "no initramfs $base_cpio (make selftests ARCH=$ARCH)"
+command -v "$QEMU" >/dev/null || die "$QEMU not found (make deps installs it)"
 
 # ACCEL=auto takes KVM only if a probe boot with it printed its marker in
 # time; the answer is kept in build/state/kvm (delete it to probe again).
@@ -31,6 +36,8 @@ accel() {
 	case ${ACCEL:-auto} in
 	tcg|kvm) echo "$ACCEL"; return ;;
 	esac
+	# only an arch the host's KVM can run (configs/arch: "kvm yes") is probed
+	[ "$(arch_get kvm)" = yes ] || { echo tcg; return; }
 	if [ ! -f "$STATE/kvm" ]; then
 		_a=tcg
 		if [ -w /dev/kvm ]; then
@@ -54,23 +61,33 @@ per_boot() {
 	{
 		echo "MODE=$MODE"
 		echo "TESTS='${TESTS:-}'"
+		echo "RESULTS=/dev/$(arch_get results | cut -d' ' -f1)"
 	} >"$_d/harness/run.conf"
 	printf '%s\n' "${CMD:-true}" >"$_d/harness/cmd"
 	"$TOP/harness/initramfs.sh" run "$_d" "$run/run.cpio"
-	cat "$BUILD/initramfs/base.cpio" "$run/run.cpio" >"$run/initramfs.cpio"
+	cat "$base_cpio" "$run/run.cpio" >"$run/initramfs.cpio"
 }
 
+# the machine is the arch's
 qemu_args() {
 	_accel=$1
-	echo "-M q35 -accel $_accel -m $MEM -smp $SMP -nodefaults -no-user-config"
-	[ -f /usr/share/qemu/qboot.rom ] && [ "$_accel" = tcg ] && echo "-bios /usr/share/qemu/qboot.rom"
+	echo "$machine -accel $_accel -m $MEM -smp $SMP -nodefaults -no-user-config"
+	_bios=$(arch_get bios)
+	[ -n "$_bios" ] && [ -f "$_bios" ] && [ "$_accel" = tcg ] && echo "-bios $_bios"
 	echo "-display none -no-reboot -kernel $kernel -initrd $run/initramfs.cpio"
 	# QEMU_ARGS: more options, e.g. "-icount shift=0,sleep=off" (make bench)
 	echo "${QEMU_ARGS:-}"
 }
 
+# the results port, after the console's UART (on x86 the second UART is
+# ttyS1): the chardev "results" and the arch's device for it (a UART, a
+# virtio console)
+results_args() {
+	echo "-chardev file,id=results,path=$run/results.log $(arch_get results | cut -d' ' -f2-)"
+}
+
 cmdline() {
-	echo "console=ttyS0 panic=-1 loglevel=${LOGLEVEL:-5} oops=panic $APPEND"
+	echo "console=$(arch_get console) panic=-1 loglevel=${LOGLEVEL:-5} oops=panic $APPEND"
 }
 
 # the QEMU command, in the run directory as qemu.sh: rerun this guest by hand
@@ -103,9 +120,9 @@ per_boot
 set -- $(qemu_args "$a") -append "$(cmdline)"
 case $MODE in
 shell)
+	# shellcheck disable=SC2046 # results_args prints one option per word
 	set -- "$QEMU" "$@" -chardev stdio,id=con,mux=on,signal=off,logfile="$run/console.log" \
-		-serial chardev:con -mon chardev=con,mode=readline \
-		-serial file:"$run/results.log"
+		-serial chardev:con -mon chardev=con,mode=readline $(results_args)
 	save_command "$@"
 	"$@"
 	exit 0 ;;
@@ -118,7 +135,8 @@ else
 	con="-chardev file,id=con,path=$run/console.log"
 fi
 # shellcheck disable=SC2086 # $con is a list of options
-set -- "$QEMU" "$@" $con -serial chardev:con -serial file:"$run/results.log"
+# shellcheck disable=SC2046 # results_args prints one option per word
+set -- "$QEMU" "$@" $con -serial chardev:con $(results_args)
 save_command "$@"
 stage "$MODE on $a ($(basename "$run"))"
 start=$(date +%s)

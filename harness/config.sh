@@ -8,9 +8,11 @@
 . "$(dirname "$0")/lib.sh"
 STAGE="config $(kernel_name)"
 
-# Fragments of a config name: guest is the base of every other one.
+# Fragments of a config name: guest is the base of every other one, the
+# arch's comes next (configs/arch/<ARCH>.config, if there is one).
 fragments() {
 	printf '%s\n' "$TOP/configs/guest.config"
+	[ ! -f "$TOP/configs/arch/$ARCH.config" ] || printf '%s\n' "$TOP/configs/arch/$ARCH.config"
 	[ "$KCFG" = guest ] || printf '%s\n' "$TOP/configs/$KCFG.config"
 }
 
@@ -38,19 +40,23 @@ configure() {
 		[ -f "$_f" ] || die "config fragment $_f not found"
 	done
 	# shellcheck disable=SC2086 # one path per word
-	_key="$(hash_files $_frags) $(git -C "$_src" rev-parse HEAD)"
-	_id=config-$VARIANT-$KCFG
+	_key="$(hash_files $_frags) $(git -C "$_src" rev-parse HEAD) $(kmake_arch)"
+	_id=config-$VARIANT-$KCFG$(arch_suffix)
 	if stamp_ok "$_id" "$_key" && [ -f "$_out/.config" ]; then
 		return 0
 	fi
 	stage "tinyconfig + $(for _f in $_frags; do printf '%s ' "${_f##*/}"; done)"
 	mkdir -p "$_out"
 	_log=$LOGDIR/$_id.log
-	run_logged "$_log" make -C "$_src" O="$_out" tinyconfig || exit 1
+	# the arch's make options (ARCH, CROSS_COMPILE) here as in the build: a
+	# config made with another compiler differs
+	# shellcheck disable=SC2046 # one option per word
+	set -- $(kmake_arch)
+	run_logged "$_log" make -C "$_src" O="$_out" "$@" tinyconfig || exit 1
 	# shellcheck disable=SC2086
 	run_logged "$_log.merge" "$_src/scripts/kconfig/merge_config.sh" -m \
 		-O "$_out" "$_out/.config" $_frags || exit 1
-	run_logged "$_log.olddefconfig" make -C "$_src" O="$_out" olddefconfig || exit 1
+	run_logged "$_log.olddefconfig" make -C "$_src" O="$_out" "$@" olddefconfig || exit 1
 	# shellcheck disable=SC2086
 	_bad=$(check_config "$_out/.config" $_frags)
 	if [ -n "$_bad" ]; then

@@ -1,14 +1,20 @@
 #!/bin/sh
 # Stage initramfs: build/initramfs/base.cpio with BusyBox (busybox-static),
-# the installed selftests (build/kselftest), our guest programs and /init.
+# the installed selftests (build/kselftest), our guest programs and /init;
+# for another ARCH base-<arch>.cpio, with that arch's BusyBox (archroot.sh),
+# selftests and programs, without the host's Debian programs (clients).
 # Packed with the kernel tree's usr/gen_init_cpio (built here from the
 # scratch tree's source), from a generated file list: no root dir entry, so
 # / stays 0755 whoever runs the tests.
 #   initramfs.sh                 build base.cpio
 #   initramfs.sh run DIR OUT     pack DIR (the per-boot files) into OUT
 . "$(dirname "$0")/lib.sh"
-STAGE=initramfs
+STAGE="initramfs$(arch_suffix)"
+check_arch
 IRD=$BUILD/initramfs
+sfx=$(arch_suffix)
+busybox=/bin/busybox
+[ "$ARCH" = x86_64 ] || busybox=$(arch_root)/bin/busybox
 GEN=$BUILD/tools/gen_init_cpio
 
 gen_tool() {
@@ -62,9 +68,11 @@ skeleton() {
 		echo "dir $_d 755 0 0"
 	done
 	echo "nod /dev/console 600 0 0 c 5 1"
-	echo "file /bin/busybox /bin/busybox 755 0 0"
-	# an applet whose path a client program takes is left out
+	echo "file /bin/busybox $busybox 755 0 0"
+	# an applet whose path a client program takes is left out; the applets
+	# of another arch's BusyBox are the host's (the same Debian build)
 	_taken=" $(clients_field 1 | tr '\n' ' ')"
+	[ "$ARCH" = x86_64 ] || _taken=
 	for _a in $(/bin/busybox --list-full); do
 		case "$_taken" in *" /$_a "*) continue ;; esac
 		[ "$_a" = bin/busybox ] || echo "slink /$_a /bin/busybox 777 0 0"
@@ -80,18 +88,23 @@ skeleton() {
 
 base() {
 	[ -x /bin/busybox ] || die "/bin/busybox missing (package busybox-static)"
-	[ -f "$BUILD/kselftest/run_kselftest.sh" ] || die "no selftests installed in $BUILD/kselftest (selftests stage)"
+	[ -f "$busybox" ] || die "$busybox missing (harness/archroot.sh fetches it)"
+	_ks=$BUILD/kselftest$sfx
+	[ -f "$_ks/run_kselftest.sh" ] || die "no selftests installed in $_ks (make selftests ARCH=$ARCH)"
 	gen_tool
 	mkdir -p "$IRD"
+	_list=$IRD/base$sfx.list
 	{
 		skeleton
-		clients
-		list_dir "$BUILD/kselftest" /kselftest
-		[ -d "$BUILD/guest/tools" ] && list_dir "$BUILD/guest/tools" /usr/local/bin
-	} >"$IRD/base.list"
-	stage "base.cpio ($(grep -c '^file' "$IRD/base.list") files; clients: $(clients_versions))"
-	"$GEN" "$IRD/base.list" >"$IRD/base.cpio.tmp" || die "gen_init_cpio failed on $IRD/base.list"
-	mv "$IRD/base.cpio.tmp" "$IRD/base.cpio"
+		[ "$ARCH" != x86_64 ] || clients
+		list_dir "$_ks" /kselftest
+		[ -d "$BUILD/guest$sfx/tools" ] && list_dir "$BUILD/guest$sfx/tools" /usr/local/bin
+	} >"$_list"
+	_what="clients: $(clients_versions)"
+	[ "$ARCH" = x86_64 ] || _what="BusyBox of $(arch_get deb_arch), no clients"
+	stage "base$sfx.cpio ($(grep -c '^file' "$_list") files; $_what)"
+	"$GEN" "$_list" >"$IRD/base$sfx.cpio.tmp" || die "gen_init_cpio failed on $_list"
+	mv "$IRD/base$sfx.cpio.tmp" "$IRD/base$sfx.cpio"
 }
 
 run_cpio() {

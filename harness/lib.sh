@@ -11,6 +11,7 @@ LOGDIR=$BUILD/logs
 V=${V:-0}
 VARIANT=${VARIANT:-series}
 KCFG=${KCFG:-guest}
+ARCH=${ARCH:-x86_64}
 TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 
 msg() {
@@ -26,6 +27,10 @@ stage() {
 	printf '[%s] %s\n' "$STAGE" "$*"
 }
 
+check_arch() {
+	[ -f "$TOP/configs/arch/$ARCH.txt" ] || die "ARCH=$ARCH: expected one of: $(arches)"
+}
+
 # bisect and stable are the harness's own: the worktrees make lkml steps
 # through the series in, and puts the stable patches on stock in
 check_variant() {
@@ -33,6 +38,7 @@ check_variant() {
 	stock|base|series|bisect|stable) ;;
 	*) die "VARIANT=$1: expected stock, base or series" ;;
 	esac
+	check_arch
 }
 
 # Source tree of a variant: series is the scratch tree itself (so edits
@@ -45,22 +51,54 @@ variant_src() {
 	fi
 }
 
-# Object directory of a variant built with a config (guest, debug, ...): a
+# Object directory of a variant built with a config (guest, debug, ...) for
+# ARCH (.build-guest, .build-guest-arm64): a
 # direct subdirectory of the variant's source tree, so that Kbuild uses the
 # relative srctree "..", every variant compiles with the same command lines
 # and ccache serves the files they have in common.
 variant_out() {
-	printf '%s/.build-%s\n' "$(variant_src "$1")" "$2"
+	printf '%s/.build-%s%s\n' "$(variant_src "$1")" "$2" "$(arch_suffix)"
 }
 
-# the name of VARIANT built with KCFG in stage lines, log files and run
-# directories: "series" (configs/guest.config), "series-debug"
+# the name of VARIANT built with KCFG for ARCH in stage lines, log files and
+# run directories: "series" (configs/guest.config), "series-debug",
+# "series-arm64"
 kernel_name() {
-	if [ "$KCFG" = guest ]; then
-		echo "$VARIANT"
-	else
-		echo "$VARIANT-$KCFG"
-	fi
+	_kn=$VARIANT
+	[ "$KCFG" = guest ] || _kn=$_kn-$KCFG
+	echo "$_kn$(arch_suffix)"
+}
+
+# "" for x86_64, the host's arch, else "-ARCH": what the arch's build
+# directories, stamps and kernel names add
+arch_suffix() {
+	[ "$ARCH" = x86_64 ] || printf -- '-%s' "$ARCH"
+}
+
+# the arches of configs/arch/
+arches() {
+	for _a in "$TOP"/configs/arch/*.txt; do
+		printf '%s ' "$(basename "$_a" .txt)"
+	done
+}
+
+# arch_get KEY: KEY's value in configs/arch/$ARCH.txt ("KEY VALUE" lines; "-"
+# and a missing KEY give "")
+arch_get() {
+	_af=$TOP/configs/arch/$ARCH.txt
+	[ -f "$_af" ] || die "ARCH=$ARCH: no $_af (the arches: $(arches))"
+	_av=$(sed -n "s/^$1[[:space:]][[:space:]]*//p" "$_af" | head -n 1)
+	[ "$_av" = - ] || printf '%s\n' "$_av"
+}
+
+# the Debian packages of a foreign ARCH (harness/archroot.sh), unpacked here
+arch_root() {
+	printf '%s\n' "$BUILD/arch/$ARCH/root"
+}
+
+# the kernel make's arch options: ARCH= and CROSS_COMPILE= of configs/arch/
+kmake_arch() {
+	printf 'ARCH=%s CROSS_COMPILE=%s\n' "$(arch_get karch)" "$(arch_get cross)"
 }
 
 # run_logged LOG CMD...: run CMD with its output in LOG (and on the

@@ -10,7 +10,8 @@
 #
 # The pipeline, in one place (each arrow a stage script of harness/):
 #   prepare   deps.sh -> tree.sh -> config.sh + build.sh (series) -> selftests.sh
-#             (the tests, built once from the series tree) -> initramfs.sh
+#             (the tests, built once from the series tree; for another ARCH,
+#             archroot.sh first) -> initramfs.sh; each for ARCH (x86_64)
 #   all       prepare -> variant.sh test (config, build, planned tests, boot.sh
 #             tests, results.py verdict) -> the demo and stage times -> total
 #   test      tests/run.sh, prepare, variant.sh test for series, base and stock,

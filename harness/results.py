@@ -98,10 +98,13 @@ def parse_ktap(lines):
 
 
 def read_expect(path):
-    """[(status, pattern, reason, line number)]"""
+    """[(status, pattern, reason, where)]; path: a file, or a list of them (an
+    arch's file before the variant's: the first entry that matches decides)"""
     out = []
     if not path:
         return out
+    if isinstance(path, list):
+        return [e for p in path for e in read_expect(p)]
     if not os.path.exists(path):
         raise SystemExit('%s: no such expectations file (each kernel variant needs one; '
                          'an empty one says every test passes)' % path)
@@ -111,7 +114,7 @@ def read_expect(path):
             raise SystemExit('%s:%d: expected "fail|skip ID  # reason"' % (path, no))
         if not reason:
             raise SystemExit('%s:%d: %s needs a reason after " #"' % (path, no, pat))
-        out.append((st, pat.strip(), reason, no))
+        out.append((st, pat.strip(), reason, '%s:%d' % (os.path.basename(path), no)))
     return out
 
 
@@ -181,11 +184,16 @@ def compare(progs, expected, planned, scoped=False):
     used = set()
 
     def want(rid):
-        for st, pat, reason, no in expected:
-            if rid == pat or fnmatch.fnmatchcase(rid, pat):
-                used.add(no)
-                return st
-        return 'pass'
+        # the first entry that matches decides; one it shadows in another
+        # file (the variant's, under an arch's) is in use too, not stale
+        found = [(st, no) for st, pat, reason, no in expected
+                 if rid == pat or fnmatch.fnmatchcase(rid, pat)]
+        if not found:
+            return 'pass'
+        first = found[0][1].rsplit(':', 1)[0]
+        used.update(no for i, (_, no) in enumerate(found)
+                    if i == 0 or no.rsplit(':', 1)[0] != first)
+        return found[0][0]
 
     for pid in planned:
         if pid not in progs or progs[pid]['status'] is None:
@@ -221,7 +229,7 @@ def compare(progs, expected, planned, scoped=False):
             problems.append('%s: program %s%s, expected %s' % (pid, p['status'], why, pexp))
     for st, pat, reason, no in expected:
         if no not in used and not (scoped and not in_scope(pat, planned)):
-            problems.append('expectation line %d (%s %s) matches no result: remove it or fix the name'
+            problems.append('expectation %s (%s %s) matches no result: remove it or fix the name'
                             % (no, st, pat))
     return rows, problems
 
@@ -328,7 +336,9 @@ def main():
     v = sub.add_parser('verdict')
     v.add_argument('--variant', required=True)
     v.add_argument('--run-dir', required=True)
-    v.add_argument('--expect')
+    v.add_argument('--expect', action='append',
+                   help='an expectations file (again for more: the first entry that matches '
+                   'decides, an arch\'s file goes before the variant\'s)')
     v.add_argument('--planned')
     v.add_argument('--splats', default=guestlog.SPLATS)
     v.add_argument('--summary')

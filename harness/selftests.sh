@@ -2,14 +2,31 @@
 # Stage selftests: build the kselftest collections named in expect/runlist.txt
 # once, from the series tree, statically linked, and install them in
 # build/kselftest; add our guest programs (guest/) as the collection "harness".
-# Every kernel variant then runs these same binaries.
+# Every kernel variant then runs these same binaries. For an ARCH other than
+# the host's: its cross compiler (configs/arch/<ARCH>.txt), the series' uapi
+# headers of that arch, its libcap from harness/archroot.sh, into
+# build/kselftest-<arch> (the Debian programs of "clients" are the host's: not
+# there).
 . "$(dirname "$0")/lib.sh"
-STAGE=selftests
+STAGE="selftests$(arch_suffix)"
+check_arch
 
 src=$TREE
 hdr=$(variant_out series guest)/usr/include
-dest=$BUILD/kselftest
-[ -d "$hdr/linux" ] || die "no uapi headers in $hdr (build the series kernel first)"
+sfx=$(arch_suffix)
+dest=$BUILD/kselftest$sfx
+guest=$BUILD/guest$sfx
+cross=$(arch_get cross)
+[ -d "$hdr/linux" ] || die "no uapi headers in $hdr (build the series kernel first: make build ARCH=$ARCH)"
+"$TOP/harness/archroot.sh" || exit 1
+root=$(arch_root)
+# a foreign arch's static libcap (the clone3 collection links it)
+incs=
+libs=
+if [ -d "$root/usr/include" ]; then
+	incs="-I$root/usr/include"
+	libs=$(for _d in "$root"/usr/lib/*-linux-gnu*; do printf -- ' -L%s' "$_d"; done)
+fi
 
 targets=$(sed -n 's/^\([a-z0-9_]*\):.*/\1/p' "$TOP/expect/runlist.txt" | grep -vxE 'harness|clients' | sort -u |
 	while read -r _c; do
@@ -20,37 +37,40 @@ targets=$(sed -n 's/^\([a-z0-9_]*\):.*/\1/p' "$TOP/expect/runlist.txt" | grep -v
 		fi
 	done)
 
-log=$LOGDIR/selftests.log
+log=$LOGDIR/selftests$sfx.log
 stage "building $targets"
 rm -rf "$dest"
 run_logged "$log" make -C "$src/tools/testing/selftests" -j"$(ncpus)" \
-	O="$BUILD/kselftest-obj" TARGETS="$targets" \
-	KHDR_INCLUDES="-isystem $hdr" USERLDFLAGS=-static \
+	ARCH="$(arch_get tools_arch)" CROSS_COMPILE="$cross" \
+	O="$BUILD/kselftest-obj$sfx" TARGETS="$targets" \
+	KHDR_INCLUDES="-isystem $hdr" USERCFLAGS="$incs" USERLDFLAGS="-static$libs" \
 	INSTALL_PATH="$dest" install || die "selftests build failed: $log"
 
 # smaller initramfs, faster boot: the debug info stays in build/kselftest-obj
 find "$dest" -type f | while read -r _f; do
-	[ "$(od -An -tx1 -N4 "$_f" | tr -d ' ')" = 7f454c46 ] && strip --strip-debug "$_f"
+	[ "$(od -An -tx1 -N4 "$_f" | tr -d ' ')" = 7f454c46 ] && "${cross}strip" --strip-debug "$_f"
 done
 
 stage "guest programs"
 # copied afresh, so that a script deleted from guest/clients is not run
-rm -rf "$BUILD/guest/clients"
-run_logged "$LOGDIR/guest.log" make -C "$TOP/guest" O="$BUILD/guest" \
-	KHDR_INCLUDES="-isystem $hdr" || die "guest programs failed to build: $LOGDIR/guest.log"
+rm -rf "$guest/clients"
+run_logged "$LOGDIR/guest$sfx.log" make -C "$TOP/guest" O="$guest" CC="${cross}gcc" \
+	KHDR_INCLUDES="-isystem $hdr" || die "guest programs failed to build: $LOGDIR/guest$sfx.log"
 mkdir -p "$dest/harness"
-for _p in "$BUILD"/guest/bin/*; do
+for _p in "$guest"/bin/*; do
 	cp "$_p" "$dest/harness/"
 	echo "harness:${_p##*/}" >>"$dest/kselftest-list.txt"
 done
 # the collection "clients": real programs from Debian (their files are in
 # the initramfs, see initramfs.sh); its scripts are the tests, but lib.sh,
-# which they source
+# which they source. The host's programs: x86_64 only.
 rm -rf "$dest/clients"
-cp -r "$BUILD/guest/clients" "$dest/clients"
-for _p in "$dest"/clients/*.sh; do
-	[ "${_p##*/}" = lib.sh ] || echo "clients:${_p##*/}" >>"$dest/kselftest-list.txt"
-done
+if [ "$ARCH" = x86_64 ]; then
+	cp -r "$guest/clients" "$dest/clients"
+	for _p in "$dest"/clients/*.sh; do
+		[ "${_p##*/}" = lib.sh ] || echo "clients:${_p##*/}" >>"$dest/kselftest-list.txt"
+	done
+fi
 
 # the timeouts TCG needs (expect/timeouts.txt), where larger than the test's own
 # (our collections too, so this comes last)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # One variant, end to end: config, build, boot with the selftests, verdict
 # against expect/<variant>.txt (whatever KCFG: a debug build of a kernel
-# must give its results). Leaves build/logs/summary-<variant><kcfg>.json.
+# must give its results), with expect/<variant>-<arch>.txt before it for an
+# arch other than x86_64 (what differs there, each with its reason). Leaves
+# build/logs/summary-<kernel_name>.json.
 #   variant.sh build     config + build only
 #   variant.sh test      config + build + boot + verdict
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +18,7 @@ kernel() {
 # T=COLL[:PROG][,...] when given (make T=pid_namespace:first_fork)
 planned() {
 	python3 "$H/results.py" runlist "$TOP/expect/runlist.txt" \
-		"$BUILD/kselftest/kselftest-list.txt" ${T:+--only "$T"} >"$STATE/planned" || exit 1
+		"$BUILD/kselftest$(arch_suffix)/kselftest-list.txt" ${T:+--only "$T"} >"$STATE/planned" || exit 1
 }
 
 test_variant() {
@@ -28,7 +30,10 @@ test_variant() {
 	RUN=$_run TESTS=$(cat "$STATE/planned") "$H/boot.sh" tests
 	# the guest's own status is not the verdict (expected failures make it
 	# non-zero); a run that broke down has no marker, which the verdict sees
+	_arch_expect=$TOP/expect/$VARIANT$(arch_suffix).txt
+	[ "$ARCH" != x86_64 ] && [ -f "$_arch_expect" ] || _arch_expect=
 	python3 "$H/results.py" verdict --variant "$_name" --run-dir "$_run" \
+		${_arch_expect:+--expect "$_arch_expect"} \
 		--expect "$TOP/expect/$VARIANT.txt" --planned "$STATE/planned" \
 		${T:+--scoped} --summary "$LOGDIR/summary-$_name.json"
 	_rc=$?

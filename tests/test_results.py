@@ -165,6 +165,28 @@ class Verdict(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn('matches no result', out)
 
+    def test_an_arch_file_goes_first_and_shadows_without_staleness(self):
+        r = Run(GOOD)
+        arch = os.path.join(r.dir, 'expect-arm64.txt')
+        with open(arch, 'w') as f:
+            f.write('fail pidns:unshare/global.needs_root  # fails on this arch\n')
+        summary = os.path.join(r.dir, 'summary.json')
+        with redirect_stdout(io.StringIO()):
+            rc = results.verdict('test', r.dir, [arch, os.path.join(r.dir, 'expect.txt')],
+                                 os.path.join(r.dir, 'planned'), summary=summary)
+        with open(summary) as f:
+            s = json.load(f)
+        # the arch's "fail" decides: a skip is now unexpected; the variant's
+        # shadowed "skip" entry is not reported stale
+        self.assertEqual(rc, 1)
+        self.assertIn('pidns:unshare/global.needs_root: skip, expected fail', s['problems'])
+        self.assertFalse([p for p in s['problems'] if 'matches no result' in p], s['problems'])
+
+    def test_two_entries_of_one_file_for_one_result_leave_the_second_stale(self):
+        rc, out, _ = Run(GOOD, expect=EXPECT + 'skip pidns:unshare/global.*_root  # again\n').verdict()
+        self.assertEqual(rc, 1)
+        self.assertIn('expect.txt:4 (skip pidns:unshare/global.*_root) matches no result', out)
+
     def test_missing_expectations_file_is_refused(self):
         r = Run(GOOD)
         os.unlink(os.path.join(r.dir, 'expect.txt'))

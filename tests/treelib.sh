@@ -13,7 +13,7 @@ fx_init() {
 	P=$FX/proj
 	mkdir -p "$FX/home" "$FX/snap" "$FX/ref"
 	export HOME=$FX/home GIT_CONFIG_NOSYSTEM=1 TARBALL=$FX/linux-source-6.12.tar.xz
-	unset FORCE LOCK_WAIT V W HARNESS_CMD HARNESS_CRASH VARIANT KCFG BUILD
+	unset FORCE LOCK_WAIT V W HARNESS_CMD HARNESS_CRASH VARIANT KCFG ARCH BUILD
 	git config --global user.name "Fake Dev"
 	git config --global user.email fake@example.org
 	git config --global init.defaultBranch main
@@ -117,6 +117,7 @@ two lines."
 fx_project() {
 	mkdir -p "$P/configs"
 	cp -a "$REPO/harness" "$REPO/Makefile" "$P/"
+	cp -a "$REPO/configs/arch" "$P/configs/"
 	printf '#!/bin/sh\nexit 0\n' >"$P/harness/deps.sh"
 	printf 'CONFIG_PID_NS=y\n# CONFIG_MODULES is not set\n' >"$P/configs/guest.config"
 	printf '/build/\n/.export/\n' >"$P/.gitignore"
@@ -172,7 +173,7 @@ fp() {
 	echo "state $(state_of)"
 	tree_fp
 	inputs_fp
-	local k=$P/build/linux/.build-guest/bzImage.harness
+	local k=$P/build/linux/.build-guest/kernel.harness
 	[ ! -f "$k" ] || echo "kernel $(sha1sum <"$k")"
 }
 

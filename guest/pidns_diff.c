@@ -20,7 +20,11 @@
  * the next one starts. The trace of a step is its text, its result and
  * the slots created or dead; pids of the initial namespace, which differ
  * from boot to boot, are written R1, R2, ... in order of appearance, and
- * namespaces ns0 (the initial one), ns1, ... likewise.
+ * namespaces ns0 (the initial one), ns1, ... likewise. Every namespace a
+ * trace names is kept (an fd held by the controller) until the program
+ * ends: a freed namespace's inode number goes to the next one made, and
+ * whether it does depends on an RCU grace period, so without the fd two
+ * namespaces could share a name in one run and not in the next.
  *
  * Output, one line each:
  *   PROG <id> <hash> feat=<n> static=<0|1> steps=<n>
@@ -151,6 +155,7 @@ struct slot {
 };
 
 static int socks[MAXSLOT][2];
+static int pins[2];		/* namespace fds, the workers' to the controller's */
 static struct slot slots[MAXSLOT];
 static ino_t root_ino;
 static bool have_cg;
@@ -201,6 +206,41 @@ static void pid_res(char *res, size_t len, pid_t p, bool root)
 }
 
 /* ------------------------------------------------------------- the worker */
+
+/*
+ * Hand a namespace the answer names to the controller (it keeps it until
+ * the program ends, see the top): the fd in flight holds it already.
+ */
+static void keep(int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u = { 0 };
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	sendmsg(pins[1], &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void keep_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		keep(fd);
+		close(fd);
+	}
+}
 
 static bool my_root;		/* the worker is in the initial namespace */
 static volatile pid_t vf_pid, vf_ppid;
@@ -323,6 +363,7 @@ static void op_vfork(const struct cmd *c, char *res, size_t len)
 		vf_pid = syscall(SYS_getpid);
 		vf_ppid = syscall(SYS_getppid);
 		vf_ino = ns_ino("/proc/self/ns/pid");
+		keep_path("/proc/self/ns/pid");
 		_exit(c->a[0]);
 	}
 	if (pid < 0) {
@@ -366,6 +407,7 @@ static void ns_res(char *res, size_t len, int fd)
 	if (fd < 0)
 		return err_res(res, len, "");
 	fmt(res, len, "<n:%lu>", (unsigned long)fd_ino(fd));
+	keep(fd);
 	close(fd);
 }
 
@@ -380,10 +422,12 @@ static void op_nsget(const struct cmd *c, char *res, size_t len)
 	if (n < 0)
 		return err_res(res, len, "");
 	link[n] = '\0';
-	if (sscanf(link, "pid:[%lu]", &ino) != 1)
+	if (sscanf(link, "pid:[%lu]", &ino) != 1) {
 		fmt(res, len, "odd link");
-	else
+	} else {
 		fmt(res, len, "<n:%lu>", ino);
+		keep_path(path);
+	}
 }
 
 static void op_parent(const struct cmd *c, char *res, size_t len)
@@ -577,7 +621,13 @@ static void read_small(const char *path, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-/* is task (thread) tid of process pid in exit, asleep in zap_pid_ns_processes() */
+/*
+ * Is task (thread) tid of process pid in exit, asleep in
+ * zap_pid_ns_processes(): waiting there for the namespace's last pids to
+ * go, or, before that, for a child of its to end (do_wait(): an exiting
+ * task waits for children nowhere else). The second is how the init of a
+ * namespace waits for a nested namespace's init that is itself stuck.
+ */
 static bool task_in_zap(pid_t pid, int tid)
 {
 	char path[96], buf[512], *p, state;
@@ -593,7 +643,7 @@ static bool task_in_zap(pid_t pid, int tid)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", (int)pid, tid);
 	read_small(path, buf, sizeof(buf));
-	return !strcmp(buf, "zap_pid_ns_processes");
+	return !strcmp(buf, "zap_pid_ns_processes") || !strcmp(buf, "do_wait");
 }
 
 /*
@@ -724,6 +774,32 @@ static void pin(int fd)
 		nsfds[nnsfds++] = fd;
 	else
 		close(fd);
+}
+
+/* the namespaces the workers handed over (keep()): kept till the program ends */
+static void take_pins(void)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int fd;
+
+	for (;;) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		if (recvmsg(pins[0], &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+			return;
+		cm = CMSG_FIRSTHDR(&mh);
+		if (cm && cm->cmsg_type == SCM_RIGHTS) {
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+			pin(fd);
+		}
+	}
 }
 
 /* after a step: keep the namespaces for children of the live slots */
@@ -989,6 +1065,7 @@ static bool step(const struct op *o, char *out, size_t len)
 		return false;
 	}
 	st = await(a, raw, sizeof(raw));
+	take_pins();
 	if (st != 1) {
 		fmt(out, len, "%s", st == 0 ? "died" : st == 2 ? "stuck" : "hang");
 		mark(a, st);
@@ -1023,6 +1100,8 @@ static void cleanup(void)
 		close(socks[s][0]);
 		close(socks[s][1]);
 	}
+	close(pins[0]);
+	close(pins[1]);
 	for (i = 0; i < nnsfds; i++)
 		close(nsfds[i]);
 	nnsfds = 0;
@@ -1082,6 +1161,10 @@ static void run(const struct prog *p, bool trace)
 			exit(2);
 		}
 	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pins)) {
+		perror("socketpair");
+		exit(2);
+	}
 	nrmap = 0;
 	nnmap = 0;
 	cur_id = p->id;
@@ -1098,6 +1181,7 @@ static void run(const struct prog *p, bool trace)
 			fcntl(socks[i][0], F_SETFD, 0);
 			fcntl(socks[i][1], F_SETFD, 0);
 		}
+		fcntl(pins[1], F_SETFD, 0);
 		if (have_cg)
 			cg_write("cgroup.procs", "0");
 		worker(0);

@@ -68,6 +68,7 @@
 #define MAXOPS		64
 #define MAXLEVEL	40
 #define MAXMAP		64
+#define MAXMADE		(MAXOPS + 1)	/* processes a program can make */
 #define PID_INVISIBLE	INT_MAX	/* a pid no namespace has */
 #define PF_EXITING	0x4
 #define CG		"/sys/fs/cgroup/pidns_diff"
@@ -140,6 +141,8 @@ struct cmd {
 	int a[3];
 	pid_t x_root;	/* the target slot's pid in the initial namespace */
 	pid_t x_view;	/* its pid as the actor sees it (PID_INVISIBLE) */
+	int ncand;	/* waitany: the actor's possible children, */
+	pid_t cand[MAXMADE];	/* as it sees them, oldest first */
 };
 
 enum { DEAD, ALIVE, DYING };
@@ -157,6 +160,8 @@ struct slot {
 static int socks[MAXSLOT][2];
 static int pins[2];		/* namespace fds, the workers' to the controller's */
 static struct slot slots[MAXSLOT];
+static struct slot made[MAXMADE];	/* every process the program made */
+static int nmade;
 static ino_t root_ino;
 static bool have_cg;
 static int dying_ms = 50;
@@ -461,9 +466,9 @@ static void op_pidfd_use(const struct cmd *c, char *res, size_t len)
 	close(fd);
 }
 
-static void op_wait(const struct cmd *c, char *res, size_t len)
+/* reap p (-1: any) if it is a zombie: its pid and how it ended */
+static void reap(pid_t p, char *res, size_t len)
 {
-	pid_t p = c->kind == OP_WAIT ? c->x_view : -1;
 	int st = 0;
 
 	p = waitpid(p, &st, WNOHANG | __WALL);
@@ -478,6 +483,33 @@ static void op_wait(const struct cmd *c, char *res, size_t len)
 		fmt(res, len, " signal %d", WTERMSIG(st));
 	else
 		fmt(res, len, " status %#x", st);
+}
+
+static bool ready(idtype_t type, pid_t p)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return !waitid(type, p, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) &&
+	       si.si_pid;
+}
+
+/*
+ * waitpid(-1) reaps the first zombie of the waiter's children list, where
+ * adopted children are in the order their parents died: after a kill(-1)
+ * that is the scheduler's. So when something is ready, reap the oldest of
+ * the program's processes that is; waitpid(-1) itself only when none of
+ * them is, or for its answer when nothing is ready (0, ECHILD).
+ */
+static void op_waitany(const struct cmd *c, char *res, size_t len)
+{
+	int i;
+
+	if (ready(P_ALL, 0))
+		for (i = 0; i < c->ncand; i++)
+			if (ready(P_PID, c->cand[i]))
+				return reap(c->cand[i], res, len);
+	reap(-1, res, len);
 }
 
 static void do_op(const struct cmd *c, char *res, size_t len)
@@ -528,8 +560,9 @@ static void do_op(const struct cmd *c, char *res, size_t len)
 			    c->a[0], NULL);
 		break;
 	case OP_WAIT:
+		return reap(c->x_view, res, len);
 	case OP_WAITANY:
-		return op_wait(c, res, len);
+		return op_waitany(c, res, len);
 	case OP_GETPID:
 		return pid_res(res, len, syscall(SYS_getpid), my_root);
 	case OP_GETPPID:
@@ -859,19 +892,48 @@ static void learn(int s, const char *msg, char *out, size_t len)
 			fmt(out, len, "R%d", rmap_get(sl->nspid[0]));
 	}
 	fmt(out, len, "@ns%d", nmap_get(sl->chain[sl->level]));
+	if (nmade < MAXMADE)
+		made[nmade++] = *sl;
 	if (sl->pidfd < 0)
 		fmt(out, len, " nopidfd");
 }
 
 /* the pid of slot x as slot a sees it */
-static pid_t view(int a, int x)
+static pid_t view_of(const struct slot *sa, const struct slot *sx)
 {
-	const struct slot *sa = &slots[a], *sx = &slots[x];
-
 	if (sa->level < 0 || sa->level > sx->level ||
 	    sa->chain[sa->level] != sx->chain[sa->level])
 		return PID_INVISIBLE;
 	return sx->nspid[sa->level];
+}
+
+static pid_t view(int a, int x)
+{
+	return view_of(&slots[a], &slots[x]);
+}
+
+/*
+ * waitany's candidates: the processes made so far as slot a sees them,
+ * oldest first; a pid made again belongs to the later process (the first
+ * was reaped), so it takes the later place.
+ */
+static void candidates(int a, struct cmd *c)
+{
+	pid_t v;
+	int i, j;
+
+	c->ncand = 0;
+	for (i = 0; i < nmade; i++) {
+		v = view_of(&slots[a], &made[i]);
+		if (v == PID_INVISIBLE || made[i].root == slots[a].root)
+			continue;
+		for (j = 0; j < c->ncand && c->cand[j] != v; j++)
+			;
+		if (j < c->ncand)
+			memmove(&c->cand[j], &c->cand[j + 1],
+				(--c->ncand - j) * sizeof(c->cand[0]));
+		c->cand[c->ncand++] = v;
+	}
 }
 
 /* the messages a dead slot left unread, both ways: not for the next one */
@@ -1060,6 +1122,8 @@ static bool step(const struct op *o, char *out, size_t len)
 		c.x_root = slots[x].root;
 		c.x_view = view(a, x);
 	}
+	if (o->kind == OP_WAITANY)
+		candidates(a, &c);
 	if (send(socks[a][0], &c, sizeof(c), 0) < 0) {
 		fmt(out, len, "send %s", ename(errno));
 		return false;
@@ -1167,6 +1231,7 @@ static void run(const struct prog *p, bool trace)
 	}
 	nrmap = 0;
 	nnmap = 0;
+	nmade = 0;
 	cur_id = p->id;
 	cur_step = 0;
 	nmap_get(root_ino);

@@ -6,7 +6,9 @@
 #:   make [all]        series kernel + selftests: build, boot, run, verdict, demo
 #:   make test         everything that must hold for a change to land (CI runs it):
 #:                     harness tests, stock/base/series suites, boot failures,
-#:                     lkml checks, short stress, short differential test
+#:                     lkml checks (and its units not recorded for this code,
+#:                     the short stress one of them), short differential
+#:                     test, the series' suite on each other arch
 #:   make check        one kernel (VARIANT, KCFG): build, boot, run, verdict
 #:   make run          boot VARIANT, run CMD in the guest, exit with its status
 #:   make shell        boot VARIANT with a shell on the serial console

@@ -28,7 +28,7 @@ kernel=$out/kernel.harness
 base_cpio=$BUILD/initramfs/base$(arch_suffix).cpio
 [ -f "$kernel" ] || die "no kernel $kernel (build it: make build VARIANT=$VARIANT ARCH=$ARCH)"
 [ -f "$base_cpio" ] || die "no initramfs $base_cpio (make selftests ARCH=$ARCH)"
-command -v "$QEMU" >/dev/null || die "$QEMU not found (make deps installs it)"
+arch_tool "$QEMU"
 
 # ACCEL=auto takes KVM only if a probe boot with it printed its marker in
 # time; the answer is kept in build/state/kvm (delete it to probe again).

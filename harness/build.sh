@@ -18,7 +18,7 @@ cross=$(arch_get cross)
 target=$(arch_get target)
 image=$(arch_get image)
 { [ -n "$target" ] && [ -n "$image" ]; } || die "configs/arch/$ARCH.txt: no target or image"
-command -v "${cross}gcc" >/dev/null || die "${cross}gcc not found (make deps installs it)"
+arch_tool "${cross}gcc"
 # shellcheck disable=SC2046 # one option per word
 set -- -C "$src" O="$out" -j"$(ncpus)" $(kmake_arch)
 if command -v ccache >/dev/null 2>&1; then

@@ -9,10 +9,10 @@
 STAGE="config $(kernel_name)"
 
 # Fragments of a config name: guest is the base of every other one, the
-# arch's comes next (configs/arch/<ARCH>.config, if there is one).
+# arch's come next (configs/arch/<name>.config of its key "config").
 fragments() {
 	printf '%s\n' "$TOP/configs/guest.config"
-	[ ! -f "$TOP/configs/arch/$ARCH.config" ] || printf '%s\n' "$TOP/configs/arch/$ARCH.config"
+	arch_fragments
 	[ "$KCFG" = guest ] || printf '%s\n' "$TOP/configs/$KCFG.config"
 }
 
@@ -50,6 +50,7 @@ configure() {
 	_log=$LOGDIR/$_id.log
 	# the arch's make options (ARCH, CROSS_COMPILE) here as in the build: a
 	# config made with another compiler differs
+	arch_tool "$(arch_get cross)gcc"
 	# shellcheck disable=SC2046 # one option per word
 	set -- $(kmake_arch)
 	run_logged "$_log" make -C "$_src" O="$_out" "$@" tinyconfig || exit 1

@@ -4,8 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 STAGE=deps
 
-# harness/packages.txt, and the real clients' packages
+# harness/packages.txt, each arch's compiler and QEMU (configs/arch/), and
+# the real clients' packages
 PACKAGES="$(sed 's/#.*//' "$TOP/harness/packages.txt")
+$(for ARCH in $(arches); do arch_get packages; done)
 $(clients_field 2 | sort -u)"
 
 missing() {

@@ -14,7 +14,7 @@ check_arch
 IRD=$BUILD/initramfs
 sfx=$(arch_suffix)
 busybox=/bin/busybox
-[ "$ARCH" = x86_64 ] || busybox=$(arch_root)/bin/busybox
+arch_is_host "$ARCH" || busybox=$(arch_root)/bin/busybox
 GEN=$BUILD/tools/gen_init_cpio
 
 gen_tool() {
@@ -72,7 +72,7 @@ skeleton() {
 	# an applet whose path a client program takes is left out; the applets
 	# of another arch's BusyBox are the host's (the same Debian build)
 	_taken=" $(clients_field 1 | tr '\n' ' ')"
-	[ "$ARCH" = x86_64 ] || _taken=
+	arch_is_host "$ARCH" || _taken=
 	for _a in $(/bin/busybox --list-full); do
 		case "$_taken" in *" /$_a "*) continue ;; esac
 		[ "$_a" = bin/busybox ] || echo "slink /$_a /bin/busybox 777 0 0"
@@ -96,12 +96,12 @@ base() {
 	_list=$IRD/base$sfx.list
 	{
 		skeleton
-		[ "$ARCH" != x86_64 ] || clients
+		! arch_is_host "$ARCH" || clients
 		list_dir "$_ks" /kselftest
 		[ -d "$BUILD/guest$sfx/tools" ] && list_dir "$BUILD/guest$sfx/tools" /usr/local/bin
 	} >"$_list"
 	_what="clients: $(clients_versions)"
-	[ "$ARCH" = x86_64 ] || _what="BusyBox of $(arch_get deb_arch), no clients"
+	arch_is_host "$ARCH" || _what="BusyBox of $(arch_get deb_arch), no clients"
 	stage "base$sfx.cpio ($(grep -c '^file' "$_list") files; $_what)"
 	"$GEN" "$_list" >"$IRD/base$sfx.cpio.tmp" || die "gen_init_cpio failed on $_list"
 	mv "$IRD/base$sfx.cpio.tmp" "$IRD/base$sfx.cpio"

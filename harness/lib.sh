@@ -11,7 +11,11 @@ LOGDIR=$BUILD/logs
 V=${V:-0}
 VARIANT=${VARIANT:-series}
 KCFG=${KCFG:-guest}
-ARCH=${ARCH:-x86_64}
+# the host's arch (configs/arch/<arch>.txt says "host yes"): stock and base
+# are built for it alone, and its names and directories carry no suffix
+HOST_ARCHS=$(grep -l '^host[[:space:]][[:space:]]*yes' "$TOP"/configs/arch/*.txt | sed -n 's,.*/,,; s,\.txt$,,p')
+HOST_ARCH=$(printf '%s\n' "$HOST_ARCHS" | head -n 1)
+ARCH=${ARCH:-$HOST_ARCH}
 TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 
 msg() {
@@ -28,6 +32,9 @@ stage() {
 }
 
 check_arch() {
+	[ -n "$HOST_ARCH" ] || die "no configs/arch/*.txt says \"host yes\": which arch is the host's?"
+	[ "$HOST_ARCH" = "$HOST_ARCHS" ] ||
+		die "configs/arch/: $(echo "$HOST_ARCHS" | tr '\n' ' ')all say \"host yes\": one arch is the host's"
 	[ -f "$TOP/configs/arch/$ARCH.txt" ] || die "ARCH=$ARCH: expected one of: $(arches)"
 }
 
@@ -69,10 +76,15 @@ kernel_name() {
 	echo "$_kn$(arch_suffix)"
 }
 
-# "" for x86_64, the host's arch, else "-ARCH": what the arch's build
-# directories, stamps and kernel names add
+# arch_is_host NAME: is arch NAME the host's
+arch_is_host() {
+	[ "$1" = "$HOST_ARCH" ]
+}
+
+# "" for the host's arch, else "-ARCH": what the arch's build directories,
+# stamps and kernel names add
 arch_suffix() {
-	[ "$ARCH" = x86_64 ] || printf -- '-%s' "$ARCH"
+	arch_is_host "$ARCH" || printf -- '-%s' "$ARCH"
 }
 
 # the arches of configs/arch/
@@ -91,9 +103,24 @@ arch_get() {
 	[ "$_av" = - ] || printf '%s\n' "$_av"
 }
 
+# the arch's config fragments, in merge order: configs/arch/<name>.config for
+# each name of its key "config"
+arch_fragments() {
+	for _c in $(arch_get config); do
+		printf '%s\n' "$TOP/configs/arch/$_c.config"
+	done
+}
+
 # the Debian packages of a foreign ARCH (harness/archroot.sh), unpacked here
 arch_root() {
 	printf '%s\n' "$BUILD/arch/$ARCH/root"
+}
+
+# arch_tool CMD: die unless ARCH's command CMD (its compiler, its QEMU) is
+# installed, naming the Debian packages configs/arch/$ARCH.txt lists
+arch_tool() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "$1 not found: ARCH=$ARCH needs the Debian packages $(arch_get packages | sed 's/^$/of harness\/packages.txt/') (make deps installs them, as root)"
 }
 
 # the kernel make's arch options: ARCH= and CROSS_COMPILE= of configs/arch/

@@ -7,12 +7,25 @@
 #   config-<v>-<k>  the tip (v=series) and base built with configs/<k>.config
 #                   (k: nopidns = CONFIG_PID_NS=n, debug), no warnings
 #   arches          the series' selftests built for each arch of
-#                   lkml/selftest-arches.txt, no warnings
+#                   configs/arch/ (its tools_arch and cross), no warnings
 #   stable          the patches of lkml/stable.txt alone on stock, built with
 #                   the guest and debug configs, their tests pass on both and
 #                   on the series' debug build, no kernel report
+#   stress          stress.sh short: the series' debug kernel under the fault
+#                   sweep, stress and stress-ng (no leak, no kernel report);
+#                   keyed by the series' code, its selftests (stress-run runs
+#                   two) and the files stress.sh names
 #   static          sparse and W=1 on the objects the series touches: nothing
 #                   new against base
+#   allmodconfig    the tip with x86_64 allmodconfig (WERROR off, to see
+#                   them): the objects the series touches with W=1, no warning
+#                   base (configured the same way) has not
+#   randconfig      4 x86_64 randconfigs (configs/randconfig.config forced;
+#                   KCONFIG_SEED from the unit's key, printed): the objects
+#                   the series touches with W=1, no warning base has not
+#   arch-<a>        every patch that changes the kernel built for each arch
+#                   of configs/arch/ but the host's, with the guest config:
+#                   no warnings (the kernel test robot's builds we can afford)
 #   step-<n>        patch n built with the guest, nopidns and debug configs and
 #                   booted with the tests that exist at that step: no
 #                   regression against the kernel of the step before
@@ -21,14 +34,23 @@
 #                       them with LKML_REDO=1), record each as it passes
 #   lkml-full.sh stale  say which units lkml/verified does not hold (exit 1
 #                       if any)
-# Not in any key: configs/, the harness and expect/ (make test checks them
-# on every run), and the parts of stock the series does not touch (a Debian
-# point release: make test builds and tests the tip on it every run);
-# LKML_REDO=1 redoes every unit.
+# Not in any key: the harness, expect/ and configs/ (make test checks them on
+# every run), but for what the arches' units build with (compilers, config
+# fragments, configs/randconfig.config) and the files stress.sh names; and the parts of stock the series does not touch (a Debian point
+# release: make test builds and tests the tip on it every run). LKML_REDO=1
+# redoes every unit.
 # shellcheck disable=SC2317 # the checks are called through unit()
 . "$(dirname "$0")/lib.sh"
 STAGE=lkml
 H=$TOP/harness
+# the units are the host's, each other arch a unit of its own (arch-<a>)
+ARCH=$HOST_ARCH
+export ARCH
+check_arch
+# what would weaken a unit without changing its key (a short stress, a
+# build's warnings let through) is not taken from the caller
+unset STRESS_SECONDS STRESS_CYCLES STRESS_WORKERS STRESS_NG_SECONDS STRESS_KERNELS \
+	ALLOW_WARNINGS KCONFIG_SEED KCONFIG_ALLCONFIG T W
 WT=$BUILD/wt/bisect
 VERIFIED=$TOP/lkml/verified
 plan=$STATE/lkml-plan
@@ -111,10 +133,26 @@ make_plan() {
 	echo "unit config-series-debug $(key "$_s" debug)"
 	echo "unit config-base-nopidns $(key "$_b" nopidns)"
 	echo "unit config-base-debug $(key "$_b" debug)"
-	echo "unit arches $(key "$_tests" "$(hash_files "$TOP/lkml/selftest-arches.txt")")"
+	# (the selftests are built with the series' uapi headers)
+	echo "unit arches $(key "$_tests" "$(code series ':(glob)**/uapi/**')" "$(arch_table | sha1sum)")"
 	# shellcheck disable=SC2046 # one patch id per word
 	echo "unit stable $(key "$_s" "$_tests" $(stable_ids) "$(hash_files "$TOP/lkml/stable.txt")")"
+	_in=$("$TOP/harness/stress.sh" inputs) || exit 1
+	# shellcheck disable=SC2086 # one path a word
+	echo "unit stress $(key "$_s" "$_tests" "$(hash_files $_in)")"
 	echo "unit static $(key "$_b" "$_s")"
+	echo "unit allmodconfig $(key "$_b" "$_s" allmodconfig)"
+	echo "unit randconfig $(key "$_b" "$_s" "$(hash_files "$TOP/configs/randconfig.config")")"
+	_codes=
+	for _c in $(git -C "$TREE" rev-list --reverse base..series); do
+		! kernel_changed "$_c~" "$_c" || _codes="$_codes $(kcode "$_c")"
+	done
+	for _a in $(arches); do
+		arch_is_host "$_a" && continue
+		# shellcheck disable=SC2046,SC2086 # one path, one patch id a word
+		echo "unit arch-$_a $(key $_codes "$(arch_build_data "$_a")" \
+			"$(hash_files "$TOP/configs/guest.config" $(ARCH=$_a arch_fragments))")"
+	done
 	_prev=base
 	_last=
 	_i=0
@@ -127,6 +165,21 @@ make_plan() {
 		echo "step $_i $_c $_prev $(key "$(kcode "$_c")" "$(kcode "$_prev")" "$_tests")"
 		_prev=$_c
 		_last=$_i
+	done
+}
+
+# what of configs/arch/ARCH.txt a kernel build uses (not QEMU's settings)
+arch_build_data() {
+	for _k in karch cross target image config; do
+		printf '%s=%s ' "$_k" "$(ARCH=$1 arch_get "$_k")"
+	done
+}
+
+# "NAME TOOLS_ARCH CROSS" for each arch of configs/arch/ ("-": the host's
+# compiler): what the selftests are built with
+arch_table() {
+	for _a in $(arches); do
+		printf '%s %s %s\n' "$_a" "$(ARCH=$_a arch_get tools_arch)" "$(ARCH=$_a arch_get cross | sed 's/^$/-/')"
 	done
 }
 
@@ -216,7 +269,13 @@ step_tests() {
 			[ -e "$WT/tools/testing/selftests/$_coll/$_prog" ]; then
 			echo "$_coll:$_prog"
 		fi
-	done <"$STATE/planned"
+	done <"$STATE/lkml-planned"
+}
+
+# the host's whole runlist (build/state/planned may be a make check T='s)
+lkml_planned() {
+	python3 "$H/results.py" runlist "$TOP/expect/runlist.txt" \
+		"$BUILD/kselftest/kselftest-list.txt" >"$STATE/lkml-planned"
 }
 
 # checkout COMMIT: the bisection worktree at COMMIT
@@ -281,6 +340,7 @@ step() {
 }
 
 bisect() {
+	lkml_planned || return 1
 	prev_summary=
 	while read -r _kind _i _c _p _k; do
 		[ "$_kind" = step ] || continue
@@ -311,25 +371,42 @@ configs() {
 	done <"$plan"
 }
 
-# warnings of sparse (C=2) and W=1 on the objects of the .c files the series
-# touches, in tree $1, normalised (no line numbers)
-static_warnings() {
+# w1_warnings SRC DIR MAKEARG...: the W=1 warnings (and the MAKEARGs', C=2:
+# sparse's; ARCH= as the config was made) of the touched objects ($objs) of
+# tree SRC in its configured object directory DIR, normalised (no line
+# numbers). Fails with 1 if DIR's config does not prepare (DIR/prepare.log),
+# 2 if the objects do not build (DIR/objs.log).
+w1_warnings() {
 	_src=$1
-	_out=$_src/.build-check
-	mkdir -p "$_out"
-	cp "$_src/.build-guest/.config" "$_out/.config"
-	make -C "$_src" O="$_out" olddefconfig prepare >"$_out/prepare.log" 2>&1 || return 1
+	_out=$2
+	shift 2
+	make -C "$_src" O="$_out" "$@" olddefconfig prepare >"$_out/prepare.log" 2>&1 || return 1
 	# shellcheck disable=SC2086 # one object per word
-	make -C "$_src" O="$_out" C=2 W=1 $objs >"$_out/check.log" 2>&1 || return 1
-	grep -E ': (warning|error):' "$_out/check.log" |
+	make -C "$_src" O="$_out" W=1 "$@" $objs >"$_out/objs.log" 2>&1 || return 2
+	grep -E ': (warning|error):' "$_out/objs.log" |
 		sed -E 's#^(\.\./)?##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort -u
 }
 
+# warnings of sparse and W=1 on the touched objects in tree $1 of variant
+# $2, its guest config (configured here if make test has not)
+static_warnings() {
+	[ -f "$1/.build-guest/.config" ] || VARIANT=$2 KCFG=guest "$H/config.sh" >&2 || return 1
+	mkdir -p "$1/.build-check"
+	cp "$1/.build-guest/.config" "$1/.build-check/.config" || return 1
+	# shellcheck disable=SC2046 # one option per word
+	w1_warnings "$1" "$1/.build-check" C=2 $(kmake_arch)
+}
+
 static() {
-	objs=$(git -C "$TREE" diff --name-only base series -- '*.c' ':(exclude)tools' |
-		sed 's/\.c$/.o/' | tr '\n' ' ')
-	static_warnings "$BUILD/wt/base" >"$STATE/static-base" || return 1
-	static_warnings "$TREE" >"$STATE/static-series" || return 1
+	objs=$(touched_objs)
+	static_warnings "$BUILD/wt/base" base >"$STATE/static-base" || {
+		echo "sparse + W=1 on base: does not configure or build ($BUILD/wt/base/.build-check/*.log)" >>"$unit_out"
+		return 1
+	}
+	static_warnings "$TREE" series >"$STATE/static-series" || {
+		echo "sparse + W=1 on the series: does not configure or build ($TREE/.build-check/*.log)" >>"$unit_out"
+		return 1
+	}
 	_new=$(comm -13 "$STATE/static-base" "$STATE/static-series")
 	echo "sparse + W=1 on $objs: $(wc -l <"$STATE/static-base") warnings on base, $(wc -l <"$STATE/static-series") on the series, $(printf '%s' "$_new" | grep -c .) new" >>"$unit_out"
 	[ -z "$_new" ] || { printf 'new: %s\n' "$_new" >>"$unit_out"; return 1; }
@@ -351,7 +428,7 @@ stable_tests() {
 		"$H/boot.sh" tests >/dev/null 2>&1
 	if python3 "$H/results.py" verdict --variant "$1-$2" --run-dir "$_run" \
 		--expect "$TOP/expect/stable.txt" --planned "$STATE/planned-stable" \
-		--summary "$LOGDIR/summary-stable-$1-$2.json" >"$LOGDIR/lkml-stable-$1-$2.log"; then
+		--summary "$LOGDIR/lkml-stable-$1-$2.json" >"$LOGDIR/lkml-stable-$1-$2.log"; then
 		echo "$3 with configs/$2.config: $(tr '\n' ' ' <"$STATE/planned-stable")pass, no kernel report" >>"$unit_out"
 	else
 		cat "$LOGDIR/lkml-stable-$1-$2.log" >&2
@@ -399,12 +476,12 @@ stable() {
 }
 
 # the selftest collections the series touches, built statically for each arch
-# of selftest-arches.txt with that arch's headers of the series tree: 0
-# compiler warnings on each (the kernel test robot builds them on many)
+# of configs/arch/ with that arch's headers of the series tree: 0 compiler
+# warnings on each (the kernel test robot builds them on many)
 selftests_arches() {
 	_colls=$(git -C "$TREE" diff --name-only base series -- tools/testing/selftests |
 		sed -n 's|^tools/testing/selftests/\([^/]*\)/.*|\1|p' | sort -u | tr '\n' ' ')
-	sed -e 's/#.*//' -e '/^ *$/d' "$TOP/lkml/selftest-arches.txt" |
+	arch_table |
 		while read -r _name _arch _cross; do
 			[ "$_cross" = - ] && _cross=
 			_o=$BUILD/lkml-arches/$_name
@@ -422,6 +499,142 @@ selftests_arches() {
 			echo "selftests ($_colls) for $_name: build, $_w warnings" >>"$unit_out"
 			[ "$_w" = 0 ] || return 1
 		done
+}
+
+# the objects of the .c files the series touches, outside tools/
+touched_objs() {
+	git -C "$TREE" diff --name-only --diff-filter=d base series -- '*.c' ':(exclude)tools' |
+		sed 's/\.c$/.o/' | tr '\n' ' '
+}
+
+# stress.sh short on the series' debug kernel; its figures in the record
+stress() {
+	_t0=$(date +%s)
+	_ok=0
+	"$H/stress.sh" short >"$LOGDIR/lkml-stress.log" 2>&1 || _ok=1
+	# the unit's result is lkml's, not a suite of make test's own
+	rm -f "$LOGDIR/summary-stress.json"
+	if [ "$_ok" = 0 ]; then
+		echo "series debug kernel, stress.sh short ($(($(date +%s) - _t0)) s): pass, $(sed -n 's/^\[stress\] series[[:space:]][[:space:]]*//p' "$LOGDIR/lkml-stress.log")" >>"$unit_out"
+	else
+		cat "$LOGDIR/lkml-stress.log" >&2
+		echo "series debug kernel, stress.sh short: FAIL ($LOGDIR/lkml-stress.log)" >>"$unit_out"
+		return 1
+	fi
+}
+
+# matrix_warnings SRC TARGET: the W=1 warnings of the touched objects of
+# tree SRC configured by make TARGET for the host's arch (allmodconfig,
+# randconfig: KCONFIG_SEED and KCONFIG_ALLCONFIG from the environment),
+# CONFIG_WERROR off so that they are counted; in SRC/.build-matrix (its
+# logs there). Fails as w1_warnings does, with 1 if TARGET fails too.
+matrix_warnings() {
+	_mo=$1/.build-matrix
+	rm -rf "$_mo"
+	mkdir -p "$_mo"
+	# shellcheck disable=SC2046 # one option per word
+	make -C "$1" O="$_mo" $(kmake_arch) "$2" >"$_mo/config.log" 2>&1 &&
+		"$1/scripts/config" --file "$_mo/.config" --disable WERROR || return 1
+	# shellcheck disable=SC2046
+	w1_warnings "$1" "$_mo" $(kmake_arch)
+}
+
+# no_rule TREE: TREE's matrix objects failed as an object this config does
+# not build does (Kbuild: "No rule to make target"), no compiler error
+no_rule() {
+	grep -q 'No rule to make target' "$1/.build-matrix/objs.log" &&
+		! grep -q ': error:' "$1/.build-matrix/objs.log"
+}
+
+# matrix TARGET WHAT [skip]: the series' tip configured by make TARGET; a
+# warning fails the unit only if base, configured the same way, does not
+# have it. A config that fails to configure or prepare fails the unit (a
+# machine's fault must not be recorded as a pass); with "skip", a config
+# that leaves some touched object out on both trees is skipped (said so).
+# One line of figures in the record.
+matrix() {
+	_t0=$(date +%s)
+	_logs="$TREE/.build-matrix/*.log"
+	: >"$STATE/matrix-base"
+	_rs=0
+	matrix_warnings "$TREE" "$1" >"$STATE/matrix-series" || _rs=$?
+	_rb=0
+	if [ "$_rs" != 0 ] || [ -s "$STATE/matrix-series" ]; then
+		matrix_warnings "$BUILD/wt/base" "$1" >"$STATE/matrix-base" || _rb=$?
+	fi
+	case $_rs:$_rb in
+	1:* | *:1)
+		echo "$2: does not configure or prepare ($_logs, $BUILD/wt/base/.build-matrix/*.log)" >>"$unit_out"
+		return 1 ;;
+	2:2)
+		if [ "${3:-}" = skip ] && no_rule "$TREE" && no_rule "$BUILD/wt/base"; then
+			echo "$2: leaves a touched object out on both trees, skipped ($_logs)" >>"$unit_out"
+			return 0
+		fi
+		echo "$2: the touched objects build on neither the series nor base ($_logs)" >>"$unit_out"
+		return 1 ;;
+	2:0)
+		echo "$2: the touched objects do not build on the series, do on base ($_logs)" >>"$unit_out"
+		return 1 ;;
+	0:2)
+		echo "$2: $(grep -c . "$STATE/matrix-series") warnings on the series, and base does not build to compare ($BUILD/wt/base/.build-matrix/*.log)" >>"$unit_out"
+		sed 's/^/  /' "$STATE/matrix-series" >>"$unit_out"
+		return 1 ;;
+	esac
+	_new=$(comm -13 "$STATE/matrix-base" "$STATE/matrix-series" | grep -c .)
+	echo "$2, W=1 on $objs: $(grep -c . "$STATE/matrix-series") warnings, $_new new against base ($(($(date +%s) - _t0)) s)" >>"$unit_out"
+	[ "$_new" = 0 ] || { comm -13 "$STATE/matrix-base" "$STATE/matrix-series" | sed 's/^/  /' >>"$unit_out"; return 1; }
+}
+
+# the tip with x86_64 allmodconfig
+allmodconfig() {
+	objs=$(touched_objs)
+	[ -n "$objs" ] || { echo "allmodconfig: the series touches no .c file" >>"$unit_out"; return 0; }
+	matrix allmodconfig "x86_64 allmodconfig"
+}
+
+# 4 x86_64 randconfigs with configs/randconfig.config, their seeds from the
+# unit's key (reproducible, new when the code changes), printed; the two
+# KCONFIG_ variables for matrix's makes alone (a subshell)
+randconfig() {
+	objs=$(touched_objs)
+	[ -n "$objs" ] || { echo "randconfig: the series touches no .c file" >>"$unit_out"; return 0; }
+	for _n in 1 2 3 4; do
+		(
+			KCONFIG_ALLCONFIG=$TOP/configs/randconfig.config
+			KCONFIG_SEED=$(printf '%d' "0x$(printf '%s %s\n' "$(plan_key randconfig)" "$_n" | sha1sum | cut -c1-8)")
+			export KCONFIG_ALLCONFIG KCONFIG_SEED
+			matrix randconfig "x86_64 randconfig KCONFIG_SEED=$KCONFIG_SEED" skip
+		) || return 1
+	done
+}
+
+# arch_build ARCH: every patch that changes the kernel, built for ARCH with
+# the guest config in the bisection worktree; no warnings (build.sh refuses
+# them). The stages' messages in $LOGDIR/lkml-arch-ARCH.log.
+arch_build() {
+	_done=
+	_times=
+	_t0=$(date +%s)
+	_alog=$LOGDIR/lkml-arch-$1.log
+	: >"$_alog"
+	for _c in $(git -C "$TREE" rev-list --reverse base..series); do
+		_i=$(git -C "$TREE" rev-list --count "base..$_c")
+		kernel_changed "$_c~" "$_c" || continue
+		checkout "$_c" >>"$_alog" 2>&1 || {
+			echo "$1: patch $_i: the bisection worktree cannot check it out ($_alog)" >>"$unit_out"
+			return 1
+		}
+		_t=$(date +%s)
+		ARCH=$1 VARIANT=bisect KCFG=guest "$H/variant.sh" build >>"$_alog" 2>&1 || {
+			echo "$1: patch $_i ($(subject "$_c")) does not configure or build ($_alog):" >>"$unit_out"
+			tail -n 3 "$_alog" | sed 's/^/  /' >>"$unit_out"
+			return 1
+		}
+		_done="$_done $_i"
+		_times="$_times $_i:$(($(date +%s) - _t))s"
+	done
+	echo "$1, configs/guest.config + $(ARCH=$1 arch_get config | sed 's/\([^ ]*\)/arch\/\1.config/g'): patches$_done build, no warnings ($(($(date +%s) - _t0)) s;$_times)" >>"$unit_out"
 }
 
 # the table of every unit of the plan: what its record says, or "not verified"
@@ -478,7 +691,13 @@ rc=0
 configs || rc=1
 [ "$rc" = 0 ] && { unit arches "$(plan_key arches)" selftests_arches || rc=1; }
 [ "$rc" = 0 ] && { unit stable "$(plan_key stable)" stable || rc=1; }
+[ "$rc" = 0 ] && { unit stress "$(plan_key stress)" stress || rc=1; }
 [ "$rc" = 0 ] && { unit static "$(plan_key static)" static || rc=1; }
+[ "$rc" = 0 ] && { unit allmodconfig "$(plan_key allmodconfig)" allmodconfig || rc=1; }
+[ "$rc" = 0 ] && { unit randconfig "$(plan_key randconfig)" randconfig || rc=1; }
+for _a in $(arches); do
+	arch_is_host "$_a" || [ "$rc" != 0 ] || unit "arch-$_a" "$(plan_key "arch-$_a")" arch_build "$_a" || rc=1
+done
 [ "$rc" = 0 ] && { bisect || rc=1; }
 write_verified
 table | sed 's/^/[lkml] /'

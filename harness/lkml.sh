@@ -9,8 +9,11 @@
 #                  does not hold for this code: every patch built and booted
 #                  in turn on base (no regression from one step to the next),
 #                  the tip and base built with CONFIG_PID_NS=n and with the
-#                  debug config, the stable patches on stock, the selftests
-#                  for three arches, sparse and W=1 against base; each unit is
+#                  debug config, the stable patches on stock, the short
+#                  stress on the debug kernel, the selftests for every arch,
+#                  sparse and W=1 against base, the 0-day builds (every
+#                  kernel-changing patch for each other arch, allmodconfig, 4 seeded
+#                  randconfigs); each unit is
 #                  recorded in lkml/verified as it passes (LKML_REDO=1: all)
 #   lkml.sh test   quick, and the same as full (what make test runs): a
 #                  reworded patch redoes nothing, a changed one what its code
@@ -287,7 +290,7 @@ test)
 	no_sender=skip
 	quick
 	if _said=$("$H/lkml-full.sh" stale); then
-		ok "per-patch builds and boots, configs, stable, static: $_said, not repeated"
+		ok "per-patch builds and boots, configs, arches, stable, stress, static, the 0-day builds: $_said, not repeated"
 	else
 		stage "lkml/verified does not hold the code of base/ + patches/, $_said: running those"
 		slow

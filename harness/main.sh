@@ -15,8 +15,11 @@
 #   all       prepare -> variant.sh test (config, build, planned tests, boot.sh
 #             tests, results.py verdict) -> the demo and stage times -> total
 #   test      tests/run.sh, prepare, variant.sh test for series, base and stock,
-#             tests/boot-failures.sh, lkml.sh test, stress.sh short,
-#             diff.sh short -> total
+#             tests/boot-failures.sh, lkml.sh test (with the units of
+#             lkml-full.sh lkml/verified does not hold, stress.sh short one
+#             of them), diff.sh short, then for each other arch of
+#             configs/arch/ prepare's kernel, selftests and initramfs and
+#             variant.sh test for the series -> total
 #   check, lkml, stress, bench, diff: prepare, then that stage
 # The stages hand over files: build/state/planned (the tests to run),
 # build/state/run-<kernel> (the run directory of its last test boot, read
@@ -43,10 +46,28 @@ prepare() {
 	: >"$STATE/times"
 	timed deps "$H/deps.sh" || exit 1
 	timed tree "$H/tree.sh" || exit 1
-	timed "config series" env VARIANT=series KCFG=guest "$H/config.sh" || exit 1
-	timed "build series" env VARIANT=series KCFG=guest "$H/build.sh" || exit 1
-	timed selftests "$H/selftests.sh" || exit 1
-	timed initramfs "$H/initramfs.sh" || exit 1
+	prepare_arch
+}
+
+# the series kernel of ARCH, the selftests built from it, the initramfs
+prepare_arch() {
+	_sfx=$(arch_suffix)
+	timed "config series$_sfx" env VARIANT=series KCFG=guest "$H/config.sh" || exit 1
+	timed "build series$_sfx" env VARIANT=series KCFG=guest "$H/build.sh" || exit 1
+	timed "selftests$_sfx" "$H/selftests.sh" || exit 1
+	timed "initramfs$_sfx" "$H/initramfs.sh" || exit 1
+}
+
+# arch_suite ARCH: the series' suite on ARCH (not the host's): its kernel,
+# selftests and initramfs, then the verdict (summary-series-ARCH.json)
+arch_suite() {
+	# shellcheck disable=SC2030 # ARCH is the subshell's
+	(
+		ARCH=$1
+		export ARCH
+		prepare_arch
+		VARIANT=series exec "$H/variant.sh" test
+	)
 }
 
 # the time of each stage of this run, and the guest's uptime when the tests began
@@ -78,6 +99,14 @@ demo() {
 	printf '%s\n\n' "$_demo"
 }
 
+# host_only JOB: make JOB is the host's arch's (make test runs the series'
+# suite on the others itself), ARCH= is not for it
+host_only() {
+	# shellcheck disable=SC2031 # the caller's ARCH, not arch_suite's
+	arch_is_host "$ARCH" ||
+		die "make $1 runs on the host's arch ($HOST_ARCH) only: no ARCH=$ARCH (ARCH is for build, selftests, check, run, shell; make test covers every arch of configs/arch/)"
+}
+
 all() {
 	prepare
 	rm -f "$LOGDIR"/summary-*.json
@@ -90,6 +119,7 @@ all() {
 }
 
 test_all() {
+	host_only test
 	mkdir -p "$LOGDIR"
 	rm -f "$LOGDIR"/summary-*.json
 	"$H/deps.sh" || exit 1
@@ -100,8 +130,10 @@ test_all() {
 		done
 		suite harness-boot "$TOP/tests/boot-failures.sh"
 		suite lkml "$H/lkml.sh" test
-		suite stress "$H/stress.sh" short
 		suite diff "$H/diff.sh" short
+		for _a in $(arches); do
+			arch_is_host "$_a" || suite "series-$_a" arch_suite "$_a"
+		done
 	else
 		suite prepare false
 	fi
@@ -123,9 +155,9 @@ selftests)
 	"$H/deps.sh" && "$H/tree.sh" && "$H/variant.sh" build &&
 		"$H/selftests.sh" && "$H/initramfs.sh" ;;
 check) prepare && "$H/variant.sh" test ;;
-lkml) prepare && "$H/lkml.sh" full ;;
-stress) prepare && "$H/stress.sh" full ;;
-bench) prepare && "$H/bench.sh" ;;
-diff) prepare && "$H/diff.sh" "${DIFF_FORM:-full}" ;;
+lkml) host_only lkml && prepare && "$H/lkml.sh" full ;;
+stress) host_only stress && prepare && "$H/stress.sh" full ;;
+bench) host_only bench && prepare && "$H/bench.sh" ;;
+diff) host_only diff && prepare && "$H/diff.sh" "${DIFF_FORM:-full}" ;;
 *) die "usage: main.sh all|test|prepare|boot MODE|tree|build|selftests|check|lkml|stress|bench|diff" ;;
 esac

@@ -17,6 +17,7 @@ sfx=$(arch_suffix)
 dest=$BUILD/kselftest$sfx
 guest=$BUILD/guest$sfx
 cross=$(arch_get cross)
+arch_tool "${cross}gcc"
 [ -d "$hdr/linux" ] || die "no uapi headers in $hdr (build the series kernel first: make build ARCH=$ARCH)"
 "$TOP/harness/archroot.sh" || exit 1
 root=$(arch_root)
@@ -63,9 +64,9 @@ for _p in "$guest"/bin/*; do
 done
 # the collection "clients": real programs from Debian (their files are in
 # the initramfs, see initramfs.sh); its scripts are the tests, but lib.sh,
-# which they source. The host's programs: x86_64 only.
+# which they source. The host's programs: the host's arch only.
 rm -rf "$dest/clients"
-if [ "$ARCH" = x86_64 ]; then
+if arch_is_host "$ARCH"; then
 	cp -r "$guest/clients" "$dest/clients"
 	for _p in "$dest"/clients/*.sh; do
 		[ "${_p##*/}" = lib.sh ] || echo "clients:${_p##*/}" >>"$dest/kselftest-list.txt"

@@ -12,7 +12,10 @@
 #                     stress-ng (make stress); STRESS_KERNELS=series (or
 #                     stock) runs one of the two
 #   stress.sh short   series only, 20 s of stress, 1,000 failed first forks,
-#                     10 s of stress-ng (make test)
+#                     10 s of stress-ng (make lkml's unit stress)
+#   stress.sh inputs  the files a run's result depends on, one a line, but
+#                     the kernel's code and the selftests' kselftest.h:
+#                     make lkml's key of the unit
 # The verdict is the series': every program passed, the cycles reached (full),
 # no leak, no kernel report (harness/splats.txt) in its console. Stock's
 # figures are the reference; its differences (a namespace dead after a failed
@@ -30,7 +33,17 @@ short)
 	kernels=series seconds=${STRESS_SECONDS:-20} target=${STRESS_CYCLES:-0}
 	efault=1000 ng=${STRESS_NG_SECONDS:-10}
 	;;
-*) die "usage: stress.sh full|short" ;;
+inputs)
+	ARCH=$HOST_ARCH arch_fragments
+	for _f in configs/guest.config configs/debug.config harness/stress.sh \
+		harness/guest/stress-run harness/guest/init harness/boot.sh harness/initramfs.sh \
+		harness/guestlog.py harness/splats.txt expect/stress.txt \
+		guest/Makefile guest/pidns_fault.c guest/pidns_stress.c guest/pidns_tools.h; do
+		echo "$TOP/$_f"
+	done
+	exit 0
+	;;
+*) die "usage: stress.sh full|short|inputs" ;;
 esac
 workers=${STRESS_WORKERS:-4}
 

@@ -409,29 +409,39 @@ case_lock_names_the_live_owner_not_a_stale_one() {
 # commit messages: all of them stale without records, none once recorded,
 # none after a reword or a Documentation change (nothing builds it), and
 # after a new kernel commit only those it reaches (the tip's configs,
-# stable, static and its own step; not base's, not the selftests' arches,
-# not the earlier steps)
+# stable, stress, static, the 0-day builds and its own step; not base's
+# configs, not the selftests' arches, not the earlier steps); a change to an
+# arch's QEMU stales nothing, to its compiler the selftests' arches and that
+# arch's kernel builds
 case_lkml_units_keyed_by_code_not_messages() {
 	local plan=$P/build/state/lkml-plan
 	restore exact
-	mkdir -p "$P/lkml" && : >"$P/lkml/stable.txt" && : >"$P/lkml/selftest-arches.txt"
+	mkdir -p "$P/lkml" && : >"$P/lkml/stable.txt"
 	hs lkml-full.sh stale
-	failed $? && out_has '^not verified: config-series-nopidns .*step-1 step-2 step-3 $' || return 1
+	failed $? && out_has '^not verified: config-series-nopidns .* arches stable stress static allmodconfig randconfig arch-arm64 arch-i386 step-1 step-2 step-3 $' || return 1
 	awk '$1 == "unit" { print "unit", $2, $3, "2026-01-01" }
 		$1 == "step" { print "unit step-" $2, $5, "2026-01-01" }' "$plan" >"$P/lkml/verified"
 	hs lkml-full.sh stale
-	ok $? && out_has '^all 10 units verified \(2026-01-01\)$' || return 1
+	ok $? && out_has '^all 15 units verified \(2026-01-01\)$' || return 1
 	at 7 git -C "$P/$T" commit -q --amend -m "Documentation: describe it, reworded"
 	hs lkml-full.sh stale
-	ok $? && out_has '^all 10 units verified' || return 1
+	ok $? && out_has '^all 15 units verified' || return 1
 	edit "$P/$T/Documentation/pid.rst" 8 "Line eight, described."
 	at 8 git -C "$P/$T" commit -qam "Documentation: line eight"
 	hs lkml-full.sh stale
-	ok $? && out_has '^all 10 units verified' || return 1
+	ok $? && out_has '^all 15 units verified' || return 1
 	edit "$P/$T/kernel/fork.c" 30 "int fork_line 30 = six;"
 	at 9 git -C "$P/$T" commit -qam "fork: a seventh change"
 	hs lkml-full.sh stale
-	failed $? && out_has '^not verified: config-series-nopidns config-series-debug stable static step-7 $'
+	failed $? && out_has '^not verified: config-series-nopidns config-series-debug stable stress static allmodconfig randconfig arch-arm64 arch-i386 step-7 $' || return 1
+	awk '$1 == "unit" { print "unit", $2, $3, "2026-01-01" }
+		$1 == "step" { print "unit step-" $2, $5, "2026-01-01" }' "$plan" >"$P/lkml/verified"
+	sed -i 's/^qemu .*/qemu qemu-system-aarch64 -M virt -cpu max/' "$P/configs/arch/arm64.txt"
+	hs lkml-full.sh stale
+	ok $? && out_has '^all 16 units verified' || return 1
+	sed -i 's/^cross .*/cross aarch64-linux-gnu-x-/' "$P/configs/arch/arm64.txt"
+	hs lkml-full.sh stale
+	failed $? && out_has '^not verified: arches arch-arm64 $'
 }
 
 cases() {
